@@ -1,0 +1,55 @@
+import * as dicomParser from 'dicom-parser';
+import type { DataSet, Element } from 'dicom-parser';
+import { ImagingError } from '../imaging-error';
+import type { ImageMeta } from './image-meta';
+
+export function nativeFrameSize(meta: ImageMeta): number {
+  // Uncompressed YBR_FULL_422 holds Y1 Y2 Cb Cr for each pair of pixels (C.7.6.3.1.2).
+  if (meta.photometric === 'YBR_FULL_422') return meta.rows * meta.columns * 2;
+  return (meta.rows * meta.columns * meta.samplesPerPixel * meta.bitsAllocated) / 8;
+}
+
+/** The bytes of every frame of uncompressed Pixel Data, checked against the declared size. */
+export function nativeFrames(ds: DataSet, meta: ImageMeta): Uint8Array[] {
+  const element = ds.elements.x7fe00010 as Element;
+  const size = nativeFrameSize(meta);
+  const needed = size * meta.frames;
+  const available = Math.min(element.length, ds.byteArray.length - element.dataOffset);
+  if (available < needed) {
+    throw new ImagingError(
+      `pixel data holds ${available} bytes but ${meta.columns}×${meta.rows}×${meta.frames} frames at ` +
+        `${meta.bitsAllocated} bits need ${needed}: the file is truncated or its header is wrong`,
+    );
+  }
+  const frames: Uint8Array[] = [];
+  for (let f = 0; f < meta.frames; f++) {
+    frames.push(new Uint8Array(ds.byteArray.buffer, ds.byteArray.byteOffset + element.dataOffset + f * size, size));
+  }
+  return frames;
+}
+
+/**
+ * The compressed bitstream of one frame of encapsulated Pixel Data (PS3.5 A.4). Without a
+ * Basic Offset Table, one fragment per frame is the common layout; otherwise JPEG frames
+ * can be found by their markers.
+ */
+export function encapsulatedFrame(ds: DataSet, meta: ImageMeta, frame: number): Uint8Array {
+  const element = ds.elements.x7fe00010 as Element;
+  const fragments = element.fragments ?? [];
+  if (fragments.length === 0) throw new ImagingError('encapsulated pixel data has no fragments');
+  try {
+    if (element.basicOffsetTable && element.basicOffsetTable.length > 0) {
+      return dicomParser.readEncapsulatedImageFrame(ds, element, frame) as Uint8Array;
+    }
+    if (meta.frames === 1) {
+      return dicomParser.readEncapsulatedPixelDataFromFragments(ds, element, 0, fragments.length) as Uint8Array;
+    }
+    if (fragments.length === meta.frames) {
+      return dicomParser.readEncapsulatedPixelDataFromFragments(ds, element, frame, 1) as Uint8Array;
+    }
+    const offsets = dicomParser.createJPEGBasicOffsetTable(ds, element);
+    return dicomParser.readEncapsulatedImageFrame(ds, element, frame, offsets) as Uint8Array;
+  } catch (thrown) {
+    throw new ImagingError(`cannot read frame ${frame + 1} of encapsulated pixel data: ${String(thrown)}`);
+  }
+}

@@ -1,0 +1,79 @@
+import type { DataSet } from 'dicom-parser';
+import type { SliceLocation, VoiFunction, WindowLevel } from '../types';
+import { ImagingError } from '../imaging-error';
+
+/** The Image Pixel module (PS3.3 C.7.6.3) and the few attributes around it that display needs. */
+export interface ImageMeta {
+  transferSyntax: string;
+  rows: number;
+  columns: number;
+  frames: number;
+  samplesPerPixel: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  signed: boolean;
+  photometric: string;
+  planar: boolean;
+  slope: number;
+  intercept: number;
+  window?: WindowLevel;
+  voiFunction: VoiFunction;
+  pixelSpacing?: [number, number];
+  location?: SliceLocation;
+}
+
+function numbers(ds: DataSet, tag: string, count: number): number[] | undefined {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const v = ds.floatString(tag, i);
+    if (v === undefined || !Number.isFinite(v)) return undefined;
+    out.push(v);
+  }
+  return out;
+}
+
+export function readImageMeta(ds: DataSet): ImageMeta {
+  const rows = ds.uint16('x00280010');
+  const columns = ds.uint16('x00280011');
+  const bitsAllocated = ds.uint16('x00280100');
+  if (!ds.elements.x7fe00010) throw new ImagingError('no Pixel Data (7FE0,0010): not an image');
+  if (rows === undefined || columns === undefined || bitsAllocated === undefined) {
+    throw new ImagingError('Rows, Columns or Bits Allocated is missing');
+  }
+  const photometric = (ds.string('x00280004') ?? 'MONOCHROME2').toUpperCase();
+  const samplesPerPixel = ds.uint16('x00280002') ?? (photometric.startsWith('MONO') ? 1 : 3);
+  // Window Center/Width may hold several pairs (C.11.2.1.2); the first is the default view.
+  const center = ds.floatString('x00281050');
+  const width = ds.floatString('x00281051');
+  const voi = ds.string('x00281056')?.toUpperCase();
+  const spacing = numbers(ds, 'x00280030', 2);
+  const position = numbers(ds, 'x00200032', 3);
+  const orientation = numbers(ds, 'x00200037', 6);
+  const seriesUid = ds.string('x0020000e');
+  const instanceNumber = ds.intString('x00200013');
+  return {
+    transferSyntax: ds.string('x00020010') ?? '1.2.840.10008.1.2',
+    rows,
+    columns,
+    frames: Math.max(1, ds.intString('x00280008') ?? 1),
+    samplesPerPixel,
+    bitsAllocated,
+    bitsStored: ds.uint16('x00280101') ?? bitsAllocated,
+    signed: ds.uint16('x00280103') === 1,
+    photometric,
+    planar: ds.uint16('x00280006') === 1,
+    slope: ds.floatString('x00281053') || 1,
+    intercept: ds.floatString('x00281052') ?? 0,
+    window: center !== undefined && width !== undefined && width > 0 ? { center, width } : undefined,
+    voiFunction: voi === 'SIGMOID' || voi === 'LINEAR_EXACT' ? voi : 'LINEAR',
+    pixelSpacing: spacing as [number, number] | undefined,
+    location: seriesUid
+      ? {
+          seriesUid,
+          instanceNumber,
+          position: position as [number, number, number] | undefined,
+          orientation: orientation as SliceLocation['orientation'],
+        }
+      : undefined,
+  };
+}

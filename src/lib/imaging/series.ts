@@ -1,0 +1,64 @@
+import type { DecodedImage } from './types';
+
+export interface Slice {
+  image: DecodedImage;
+  frame: number;
+}
+
+export interface Stack {
+  id: string;
+  label: string;
+  slices: Slice[];
+}
+
+function normal(o: [number, number, number, number, number, number]): [number, number, number] {
+  // Row × column direction cosines (PS3.3 C.7.6.2.1.1).
+  return [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
+}
+
+/** Distance of a slice along the series normal, if position and orientation are known. */
+function along(image: DecodedImage): number | undefined {
+  const { position, orientation } = image.location ?? {};
+  if (!position || !orientation) return undefined;
+  const n = normal(orientation);
+  return position[0] * n[0] + position[1] * n[1] + position[2] * n[2];
+}
+
+function compareSlices(a: DecodedImage, b: DecodedImage): number {
+  const da = along(a);
+  const db = along(b);
+  if (da !== undefined && db !== undefined && da !== db) return da - db;
+  const ia = a.location?.instanceNumber;
+  const ib = b.location?.instanceNumber;
+  if (ia !== undefined && ib !== undefined && ia !== ib) return ia - ib;
+  return a.name.localeCompare(b.name, undefined, { numeric: true });
+}
+
+/**
+ * Groups images into stacks: single-frame DICOM files of one series (same Series Instance UID
+ * and size) become one stack ordered along the slice normal, then by Instance Number; a
+ * multi-frame file or a PNG/JPEG is a stack of its own.
+ */
+export function buildStacks(images: DecodedImage[]): Stack[] {
+  const stacks: Stack[] = [];
+  const series = new Map<string, DecodedImage[]>();
+  for (const image of images) {
+    const uid = image.location?.seriesUid;
+    if (uid && image.frames.length === 1) {
+      const key = `${uid}|${image.width}x${image.height}`;
+      series.set(key, [...(series.get(key) ?? []), image]);
+    } else {
+      stacks.push({
+        id: `${image.name}#${stacks.length}`,
+        label: image.name,
+        slices: image.frames.map((_, frame) => ({ image, frame })),
+      });
+    }
+  }
+  for (const [key, members] of series) {
+    members.sort(compareSlices);
+    const label = members.length === 1 ? members[0]!.name : `${members[0]!.name} … (${members.length} slices)`;
+    stacks.push({ id: key, label, slices: members.map((image) => ({ image, frame: 0 })) });
+  }
+  return stacks;
+}

@@ -1,0 +1,51 @@
+/** Stored pixel values of one frame, as the file holds them (before the modality LUT). */
+export type PixelArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array;
+
+/** DICOM PS3.3 C.11.2.1.3 VOI LUT Function. */
+export type VoiFunction = 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID';
+
+/** Window centre and width in modality units (after Rescale Slope/Intercept). */
+export interface WindowLevel {
+  center: number;
+  width: number;
+}
+
+export interface TagRow {
+  /** `ggggeeee` in upper-case hex. */
+  tag: string;
+  vr: string;
+  value: string;
+}
+
+/** Where a slice sits, used to order a series into a stack. */
+export interface SliceLocation {
+  seriesUid: string;
+  instanceNumber?: number;
+  position?: [number, number, number];
+  orientation?: [number, number, number, number, number, number];
+}
+
+export interface DecodedImage {
+  name: string;
+  source: 'dicom' | 'raster';
+  width: number;
+  height: number;
+  /** 1 for greyscale, 3 for RGB interleaved (YBR and planar data are converted on decode). */
+  samplesPerPixel: 1 | 3;
+  frames: PixelArray[];
+  /** Photometric Interpretation as stored in the file (before any colour conversion). */
+  photometric: string;
+  /** MONOCHROME1: low values are displayed bright. */
+  invert: boolean;
+  rescale: { slope: number; intercept: number };
+  /** Window from the file, if it has one. */
+  window?: WindowLevel;
+  voiFunction: VoiFunction;
+  /** Smallest and largest modality value over all frames. */
+  range: { min: number; max: number };
+  /** Row spacing, column spacing in mm (PS3.3 C.7.6.2.1.1: adjacent rows, then adjacent columns). */
+  pixelSpacing?: [number, number];
+  location?: SliceLocation;
+  transferSyntax?: string;
+  tags: TagRow[];
+}
