@@ -1,4 +1,6 @@
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
@@ -10,15 +12,37 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/** Logs the gzipped size of the JS a first visit loads: the entry and its static imports. */
+function reportInitialJs(): Plugin {
+  return {
+    name: 'medlens:report-initial-js',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const entry = Object.values(bundle).find((c) => c.type === 'chunk' && c.isEntry);
+      if (!entry || entry.type !== 'chunk' || entry.fileName.includes('worker')) return;
+      const seen = new Set<string>();
+      const visit = (name: string) => {
+        const chunk = bundle[name];
+        if (seen.has(name) || chunk?.type !== 'chunk') return;
+        seen.add(name);
+        chunk.imports.forEach(visit);
+      };
+      visit(entry.fileName);
+      const bytes = [...seen].reduce((n, name) => n + gzipSync((bundle[name] as { code: string }).code).length, 0);
+      this.info(`initial JS (app shell, gzip): ${(bytes / 1024).toFixed(1)} kB in ${seen.size} chunk(s)`);
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), reportInitialJs()],
   resolve: {
     alias: {
       'cornerstone-jpeg12': here('node_modules/@cornerstonejs/dicom-image-loader/dist/esm/codecs/jpeg.js'),
     },
   },
   worker: { format: 'es' },
-  build: { target: 'es2022', reportCompressedSize: true },
+  build: { target: 'es2022', manifest: true },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   test: {

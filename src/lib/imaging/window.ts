@@ -11,7 +11,8 @@ export type WindowPreset = keyof typeof WINDOW_PRESETS;
 
 /** The file's window, else one spanning the whole value range; colour images show as stored. */
 export function defaultWindow(image: DecodedImage): WindowLevel {
-  if (image.samplesPerPixel === 3) return { center: 127.5, width: 256 };
+  // Centre 128, width 256 makes LINEAR the identity on 0…255 (C.11.2.1.2.1).
+  if (image.samplesPerPixel === 3) return { center: 128, width: 256 };
   if (image.window) return image.window;
   const { min, max } = image.range;
   return { center: (min + max) / 2, width: Math.max(1, max - min + 1) };

@@ -1,0 +1,8 @@
+import { getContext, setContext } from 'svelte';
+import type { ViewerState } from './viewer.svelte';
+
+// A Symbol key per viewer instance tree, so two viewers on one page never share state.
+const KEY = Symbol('medlens.viewer');
+
+export const setViewer = (viewer: ViewerState) => setContext(KEY, viewer);
+export const getViewer = () => getContext<ViewerState>(KEY);

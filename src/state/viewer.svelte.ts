@@ -1,0 +1,178 @@
+import type { DecodedImage, WindowLevel } from '../lib/imaging/types';
+import { buildStacks, type Slice, type Stack } from '../lib/imaging/series';
+import { defaultWindow, WINDOW_PRESETS, type WindowPreset } from '../lib/imaging/window';
+import {
+  FIT_VIEW,
+  imageToScreenMatrix,
+  zoomAbout,
+  type Point,
+  type Size,
+  type ViewState,
+} from '../lib/geometry/view-transform';
+import { OverlayLayer } from '../lib/overlays/overlay-layer';
+
+export interface Message {
+  id: number;
+  text: string;
+}
+
+export interface Decoder {
+  decode(file: File): Promise<DecodedImage>;
+}
+
+/** One viewer's state: the images opened, which slice is shown and how, and what went wrong. */
+export class ViewerState {
+  readonly overlay = new OverlayLayer();
+  #decoder: Decoder;
+  #images = $state.raw<DecodedImage[]>([]);
+  #stacks = $derived(buildStacks(this.#images));
+  #stackIndex = $state(0);
+  #sliceIndex = $state(0);
+  #window = $state.raw<WindowLevel | undefined>(undefined);
+  #invert = $state(false);
+  #view = $state.raw<ViewState>(FIT_VIEW);
+  #viewport = $state.raw<Size>({ width: 1, height: 1 });
+  #pixelRatio = $state(1);
+  #messages = $state.raw<Message[]>([]);
+  #progress = $state.raw<{ done: number; total: number } | undefined>(undefined);
+  #abort: AbortController | undefined;
+  #nextMessage = 1;
+
+  constructor(decoder: Decoder) {
+    this.#decoder = decoder;
+  }
+
+  get stacks(): Stack[] {
+    return this.#stacks;
+  }
+  get stackIndex(): number {
+    return this.#stackIndex;
+  }
+  get stack(): Stack | undefined {
+    return this.#stacks[this.#stackIndex];
+  }
+  get sliceIndex(): number {
+    return this.#sliceIndex;
+  }
+  get slice(): Slice | undefined {
+    return this.stack?.slices[this.#sliceIndex];
+  }
+  get window(): WindowLevel | undefined {
+    const slice = this.slice;
+    return slice ? (this.#window ?? defaultWindow(slice.image)) : undefined;
+  }
+  get invert(): boolean {
+    return this.#invert;
+  }
+  get view(): ViewState {
+    return this.#view;
+  }
+  get viewport(): Size {
+    return this.#viewport;
+  }
+  get pixelRatio(): number {
+    return this.#pixelRatio;
+  }
+  get messages(): Message[] {
+    return this.#messages;
+  }
+  get progress(): { done: number; total: number } | undefined {
+    return this.#progress;
+  }
+
+  /**
+   * Decodes files one after another; each failure becomes a message naming the file and the
+   * reason, and never disturbs the images already open.
+   */
+  async open(files: File[]): Promise<void> {
+    if (files.length === 0) return;
+    this.#abort?.abort();
+    const abort = (this.#abort = new AbortController());
+    const firstNew = this.#images.length;
+    this.#progress = { done: 0, total: files.length };
+    for (const [i, file] of files.entries()) {
+      if (abort.signal.aborted) break;
+      try {
+        const image = await this.#decoder.decode(file);
+        if (abort.signal.aborted) break;
+        this.#images = [...this.#images, image];
+      } catch (error) {
+        this.report(`${file.name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      this.#progress = { done: i + 1, total: files.length };
+    }
+    if (this.#abort === abort) {
+      this.#progress = undefined;
+      this.#abort = undefined;
+    }
+    const added = this.#images[firstNew];
+    if (added) this.selectStack(this.#stacks.findIndex((s) => s.slices.some((slice) => slice.image === added)));
+  }
+
+  cancelOpen(): void {
+    this.#abort?.abort();
+    this.#abort = undefined;
+    this.#progress = undefined;
+  }
+
+  report(text: string): void {
+    this.#messages = [...this.#messages, { id: this.#nextMessage++, text }];
+  }
+
+  dismiss(id: number): void {
+    this.#messages = this.#messages.filter((m) => m.id !== id);
+  }
+
+  selectStack(index: number): void {
+    if (index < 0 || index >= this.#stacks.length) return;
+    this.#stackIndex = index;
+    this.#sliceIndex = 0;
+    this.#window = undefined;
+    this.#view = FIT_VIEW;
+  }
+
+  scroll(delta: number): void {
+    const count = this.stack?.slices.length ?? 0;
+    if (count > 0) this.#sliceIndex = Math.min(count - 1, Math.max(0, this.#sliceIndex + delta));
+  }
+
+  setWindow(window: WindowLevel): void {
+    this.#window = { center: window.center, width: Math.max(1, window.width) };
+  }
+
+  applyPreset(preset: WindowPreset): void {
+    this.setWindow(WINDOW_PRESETS[preset]);
+  }
+
+  toggleInvert(): void {
+    this.#invert = !this.#invert;
+  }
+
+  resetView(): void {
+    this.#view = FIT_VIEW;
+    this.#window = undefined;
+  }
+
+  pan(dx: number, dy: number): void {
+    this.#view = { ...this.#view, panX: this.#view.panX + dx, panY: this.#view.panY + dy };
+  }
+
+  zoom(factor: number, anchor: Point = { x: this.#viewport.width / 2, y: this.#viewport.height / 2 }): void {
+    const slice = this.slice;
+    if (slice) this.#view = zoomAbout(this.#view, factor, anchor, slice.image, this.#viewport);
+  }
+
+  setViewport(size: Size, pixelRatio: number): void {
+    this.#viewport = size;
+    this.#pixelRatio = pixelRatio;
+  }
+
+  /** Image pixels → device pixels of the viewport canvas (what a canvas read-back addresses). */
+  imageToDevice(): [number, number, number, number, number, number] | undefined {
+    const slice = this.slice;
+    if (!slice) return undefined;
+    const [a, b, c, d, e, f] = imageToScreenMatrix(slice.image, this.#viewport, this.#view);
+    const r = this.#pixelRatio;
+    return [a * r, b * r, c * r, d * r, e * r, f * r];
+  }
+}
