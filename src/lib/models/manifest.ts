@@ -1,0 +1,100 @@
+/** One entry of models/manifest.json: everything the code needs to run a model is data here. */
+export interface ModelFile {
+  name: string;
+  /** Bytes and hash of the file; null until the real weights are brought in (unverified). */
+  size: number | null;
+  sha256: string | null;
+}
+
+export interface SegmentationModel {
+  id: string;
+  name: string;
+  task: 'segmentation';
+  /** Decoder prompt contract: Meta's SamOnnxModel, or LiteMedSAM's export. */
+  family: 'sam' | 'litemedsam';
+  /** Fixture models are never presented as real ones. */
+  fixture: boolean;
+  /** Side of the square model input (1024 for SAM, 256 for LiteMedSAM). */
+  inputSize: number;
+  preprocessing: {
+    resize: 'longest-side';
+    pad: 'bottom-right';
+    normalize: 'imagenet' | 'min-max';
+  };
+  encoder: { file: string; input: string; output: string };
+  decoder: {
+    file: string;
+    embeddings: string;
+    pointCoords: string;
+    pointLabels: string;
+    maskInput?: string;
+    hasMaskInput?: string;
+    origSize: string;
+    origSizeType: 'float32' | 'int64';
+    masks: string;
+    iou: string;
+    lowResMasks: string;
+  };
+  files: ModelFile[];
+  source?: string;
+  licence: string;
+  citation: string;
+}
+
+export type ModelEntry = SegmentationModel;
+
+export const FIXTURE_LABEL = 'test model, random weights';
+
+/** How a model is named wherever it appears, so a fixture can never pass for a real model. */
+export function displayName(model: Pick<ModelEntry, 'name' | 'fixture'>): string {
+  return model.fixture ? `${model.name} (${FIXTURE_LABEL})` : model.name;
+}
+
+function fail(where: string, what: string): never {
+  throw new Error(`models/manifest.json: ${where}: ${what}`);
+}
+
+function isString(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0;
+}
+
+function checkEntry(raw: unknown, index: number): ModelEntry {
+  const where = `models[${index}]`;
+  if (!raw || typeof raw !== 'object') fail(where, 'not an object');
+  const m = raw as Record<string, unknown>;
+  if (!isString(m.id) || !/^[a-z0-9][a-z0-9._-]*$/.test(m.id))
+    fail(where, 'id must be lower-case letters, digits, ".", "_" or "-"');
+  const at = `${where} (${m.id})`;
+  if (m.task !== 'segmentation') fail(at, `task ${String(m.task)} is not "segmentation"`);
+  if (m.family !== 'sam' && m.family !== 'litemedsam')
+    fail(at, `family ${String(m.family)} is not "sam" or "litemedsam"`);
+  if (!Number.isInteger(m.inputSize) || (m.inputSize as number) < 16) fail(at, 'inputSize must be an integer ≥ 16');
+  const files = m.files;
+  if (!Array.isArray(files) || files.length === 0) fail(at, 'files must list the model files');
+  for (const f of files as ModelFile[]) {
+    if (!isString(f.name) || f.name.includes('/') || f.name.startsWith('.'))
+      fail(at, `file name ${String(f.name)} is not a plain name`);
+    if (f.sha256 !== null && !/^[0-9a-f]{64}$/.test(String(f.sha256)))
+      fail(at, `${f.name}: sha256 must be 64 hex digits or null`);
+  }
+  const entry = m as unknown as ModelEntry;
+  for (const file of [entry.encoder?.file, entry.decoder?.file]) {
+    if (!(files as ModelFile[]).some((f) => f.name === file)) fail(at, `${String(file)} is not among its files`);
+  }
+  if (entry.family === 'sam' && !(entry.decoder.maskInput && entry.decoder.hasMaskInput)) {
+    fail(at, 'a SAM-family decoder needs maskInput and hasMaskInput');
+  }
+  return entry;
+}
+
+export function parseManifest(json: unknown): ModelEntry[] {
+  const models = (json as { models?: unknown })?.models;
+  if (!Array.isArray(models)) fail('top level', 'no "models" array');
+  const entries = models.map(checkEntry);
+  const ids = new Set<string>();
+  for (const e of entries) {
+    if (ids.has(e.id)) fail(e.id, 'duplicate id');
+    ids.add(e.id);
+  }
+  return entries;
+}

@@ -1,0 +1,111 @@
+import type { SegmentationModel } from './manifest';
+
+/** The image as the user sees it: windowed RGBA at image resolution (see imaging/window.ts). */
+export interface DisplayedImage {
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray;
+}
+
+/** ImageNet statistics on 0…255, from segment_anything/modeling/sam.py (pixel_mean, pixel_std). */
+const IMAGENET_MEAN = [123.675, 116.28, 103.53];
+const IMAGENET_STD = [58.395, 57.12, 57.375];
+
+/**
+ * Size after ResizeLongestSide (segment_anything/utils/transforms.py get_preprocess_shape):
+ * scale = S / max(h, w); each side int(side · scale + 0.5). LiteMedSAM's resize_longest_side
+ * (CVPR24_LiteMedSamOnnx_infer.py) computes the same.
+ */
+export function resizedSize(width: number, height: number, target: number): { width: number; height: number } {
+  const scale = target / Math.max(width, height);
+  return { width: Math.floor(width * scale + 0.5), height: Math.floor(height * scale + 0.5) };
+}
+
+/**
+ * Resamples RGB to (w, h): averaging every source pixel a target pixel covers when shrinking
+ * (like OpenCV's INTER_AREA, which LiteMedSAM uses, and PIL's antialiased resize, which SAM
+ * uses), bilinear when enlarging. Returns interleaved RGB floats on 0…255.
+ */
+export function resizeRgb(image: DisplayedImage, w: number, h: number): Float32Array {
+  const out = new Float32Array(w * h * 3);
+  const sx = image.width / w;
+  const sy = image.height / h;
+  const src = image.rgba;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const o = 3 * (y * w + x);
+      if (sx >= 1 && sy >= 1) {
+        const x0 = x * sx;
+        const x1 = x0 + sx;
+        const y0 = y * sy;
+        const y1 = y0 + sy;
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        let area = 0;
+        for (let py = Math.floor(y0); py < Math.ceil(y1); py++) {
+          const wy = Math.min(py + 1, y1) - Math.max(py, y0);
+          for (let px = Math.floor(x0); px < Math.ceil(x1); px++) {
+            const wgt = wy * (Math.min(px + 1, x1) - Math.max(px, x0));
+            const i = 4 * (py * image.width + px);
+            r += src[i]! * wgt;
+            g += src[i + 1]! * wgt;
+            b += src[i + 2]! * wgt;
+            area += wgt;
+          }
+        }
+        out[o] = r / area;
+        out[o + 1] = g / area;
+        out[o + 2] = b / area;
+      } else {
+        const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), image.width - 1);
+        const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), image.height - 1);
+        const x0 = Math.floor(fx);
+        const y0 = Math.floor(fy);
+        const x1 = Math.min(x0 + 1, image.width - 1);
+        const y1 = Math.min(y0 + 1, image.height - 1);
+        const ax = fx - x0;
+        const ay = fy - y0;
+        for (let c = 0; c < 3; c++) {
+          const p = (px: number, py: number) => src[4 * (py * image.width + px) + c]!;
+          const top = p(x0, y0) * (1 - ax) + p(x1, y0) * ax;
+          const bottom = p(x0, y1) * (1 - ax) + p(x1, y1) * ax;
+          out[o + c] = top * (1 - ay) + bottom * ay;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Encoder input [1, 3, S, S]: resize the longest side to S, normalise, pad bottom/right with 0.
+ * ImageNet: (v − mean) / std per channel (SAM, MobileSAM). Min-max: (v − min) / (max − min)
+ * over the resized image, all channels together (MedSAM_Inference.py, LiteMedSAM).
+ */
+export function samEncoderInput(
+  image: DisplayedImage,
+  model: Pick<SegmentationModel, 'inputSize' | 'preprocessing'>,
+): Float32Array {
+  const size = model.inputSize;
+  const { width: w, height: h } = resizedSize(image.width, image.height, size);
+  const rgb = resizeRgb(image, w, h);
+  const out = new Float32Array(3 * size * size);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of rgb) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const range = Math.max(max - min, 1e-8);
+  const minMax = model.preprocessing.normalize === 'min-max';
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      for (let c = 0; c < 3; c++) {
+        const v = rgb[3 * (y * w + x) + c]!;
+        out[c * size * size + y * size + x] = minMax ? (v - min) / range : (v - IMAGENET_MEAN[c]!) / IMAGENET_STD[c]!;
+      }
+    }
+  }
+  return out;
+}

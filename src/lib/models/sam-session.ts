@@ -1,0 +1,105 @@
+import * as ort from 'onnxruntime-web/webgpu';
+import type { BackendInfo } from './backend';
+import type { SegmentationModel } from './manifest';
+import { samEncoderInput, type DisplayedImage } from './sam-preprocess';
+import { binaryMask, promptTensors, type SegmentPrompt } from './sam-prompt';
+
+export interface Embedding {
+  data: Float32Array;
+  dims: readonly number[];
+  byteLength: number;
+}
+
+export interface DecodedMask {
+  width: number;
+  height: number;
+  mask: Uint8Array;
+  iou: number;
+  /** Low-resolution logits, fed back as mask_input to refine the next prompt. */
+  lowRes: Float32Array;
+}
+
+/**
+ * An encoder and a prompt decoder of one SAM-family model in ONNX Runtime Web, with the tensor
+ * names and preprocessing taken from the model's manifest entry.
+ */
+export class SamSession {
+  private constructor(
+    readonly model: SegmentationModel,
+    private encoder: ort.InferenceSession,
+    private decoder: ort.InferenceSession,
+  ) {}
+
+  static async create(
+    model: SegmentationModel,
+    files: { encoder: Uint8Array; decoder: Uint8Array },
+    backend: BackendInfo,
+  ): Promise<SamSession> {
+    // numThreads is global to ORT and read when the WASM module starts: the first session wins.
+    ort.env.wasm.numThreads = backend.threads;
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: [backend.provider],
+      graphOptimizationLevel: 'all',
+    };
+    const encoder = await ort.InferenceSession.create(files.encoder, options);
+    try {
+      const decoder = await ort.InferenceSession.create(files.decoder, options);
+      return new SamSession(model, encoder, decoder);
+    } catch (error) {
+      await encoder.release();
+      throw error;
+    }
+  }
+
+  async encode(image: DisplayedImage): Promise<Embedding> {
+    const size = this.model.inputSize;
+    const input = new ort.Tensor('float32', samEncoderInput(image, this.model), [1, 3, size, size]);
+    const outputs = await this.encoder.run({ [this.model.encoder.input]: input });
+    const embedding = outputs[this.model.encoder.output];
+    if (!embedding) throw new Error(`encoder has no output ${this.model.encoder.output}`);
+    const data = (await embedding.getData()) as Float32Array;
+    embedding.dispose();
+    return { data, dims: embedding.dims, byteLength: data.byteLength };
+  }
+
+  async decode(
+    embedding: Embedding,
+    prompt: SegmentPrompt,
+    width: number,
+    height: number,
+    previous?: Float32Array,
+  ): Promise<DecodedMask> {
+    const d = this.model.decoder;
+    const { coords, labels, count } = promptTensors(prompt, width, height, this.model.inputSize);
+    const feeds: Record<string, ort.Tensor> = {
+      [d.embeddings]: new ort.Tensor('float32', embedding.data, embedding.dims),
+      [d.pointCoords]: new ort.Tensor('float32', coords, [1, count, 2]),
+      [d.pointLabels]: new ort.Tensor('float32', labels, [1, count]),
+      [d.origSize]:
+        d.origSizeType === 'int64'
+          ? new ort.Tensor('int64', BigInt64Array.from([BigInt(height), BigInt(width)]), [2])
+          : new ort.Tensor('float32', Float32Array.from([height, width]), [2]),
+    };
+    if (d.maskInput && d.hasMaskInput) {
+      const side = 4 * (embedding.dims[2] ?? 64); // SAM's mask input is 4× the embedding grid
+      const ok = previous?.length === side * side;
+      feeds[d.maskInput] = new ort.Tensor('float32', ok ? previous : new Float32Array(side * side), [1, 1, side, side]);
+      feeds[d.hasMaskInput] = new ort.Tensor('float32', Float32Array.from([ok ? 1 : 0]), [1]);
+    }
+    const out = await this.decoder.run(feeds);
+    const masks = out[d.masks];
+    if (!masks || masks.dims.at(-1) !== width || masks.dims.at(-2) !== height) {
+      throw new Error(`decoder output ${d.masks} is ${masks?.dims.join('×')}, expected …×${height}×${width}`);
+    }
+    // With several candidate masks, the first is the one SAM's single-mask export returns.
+    const logits = ((await masks.getData()) as Float32Array).subarray(0, width * height);
+    const iou = ((await out[d.iou]?.getData()) as Float32Array | undefined)?.[0] ?? Number.NaN;
+    const lowRes = ((await out[d.lowResMasks]?.getData()) as Float32Array | undefined) ?? new Float32Array();
+    for (const tensor of Object.values(out)) tensor.dispose();
+    return { width, height, mask: binaryMask(logits), iou, lowRes: lowRes.slice() };
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.encoder.release(), this.decoder.release()]);
+  }
+}
