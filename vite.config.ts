@@ -1,3 +1,5 @@
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Plugin } from 'vite';
@@ -34,13 +36,40 @@ function reportInitialJs(): Plugin {
   };
 }
 
+/**
+ * Copies models/manifest.json and every model whose files are all present into dist/models/,
+ * so a static deployment serves them beside the app (the dev server serves models/ as is).
+ */
+function copyPresentModels(): Plugin {
+  let target = '';
+  return {
+    name: 'medlens:copy-models',
+    apply: 'build',
+    configResolved(config) {
+      target = join(config.root, config.build.outDir, 'models');
+    },
+    closeBundle() {
+      const manifest = JSON.parse(readFileSync(here('models/manifest.json'), 'utf8')) as {
+        models: { id: string; files: { name: string }[] }[];
+      };
+      mkdirSync(target, { recursive: true });
+      cpSync(here('models/manifest.json'), join(target, 'manifest.json'));
+      const present = manifest.models.filter((m) => m.files.every((f) => existsSync(here(`models/${m.id}/${f.name}`))));
+      for (const m of present) cpSync(here(`models/${m.id}`), join(target, m.id), { recursive: true });
+      this.info(`models copied: ${present.map((m) => m.id).join(', ') || 'none'}`);
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte(), reportInitialJs()],
+  plugins: [svelte(), reportInitialJs(), copyPresentModels()],
   resolve: {
     alias: {
       'cornerstone-jpeg12': here('node_modules/@cornerstonejs/dicom-image-loader/dist/esm/codecs/jpeg.js'),
     },
   },
+  // A multi-page app: unknown paths get 404, not index.html (a missing model file must fail).
+  appType: 'mpa',
   worker: { format: 'es' },
   build: { target: 'es2022', manifest: true },
   server: { headers: isolationHeaders },

@@ -1,8 +1,9 @@
 import type { ViewerState } from './state/viewer.svelte';
 import type { OverlayLayer } from './lib/overlays/overlay-layer';
+import type { SegmentationState } from './state/segmentation.svelte';
 
 declare global {
   interface Window {
-    medlens: { viewer: ViewerState; overlay: OverlayLayer };
+    medlens: { viewer: ViewerState; overlay: OverlayLayer; segmentation: SegmentationState };
   }
 }

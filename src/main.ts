@@ -2,11 +2,17 @@ import { mount } from 'svelte';
 import App from './ui/App.svelte';
 import { ViewerState } from './state/viewer.svelte';
 import { DecoderClient } from './services/decoder-client';
+import { SegmentationState } from './state/segmentation.svelte';
+import { SegmentClient } from './services/segment-client';
 import './app.css';
 
 const viewer = new ViewerState(new DecoderClient());
-mount(App, { target: document.getElementById('app')!, props: { viewer } });
+// Models are served beside the app (models/ in dev, dist/models/ in a build).
+const modelsUrl = new URL(`${import.meta.env.BASE_URL}models/`, location.href).href;
+const segmentation = new SegmentationState(viewer, new SegmentClient(), modelsUrl);
+void segmentation.fetchModels();
+mount(App, { target: document.getElementById('app')!, props: { viewer, segmentation } });
 
 // The page's scripting surface: the overlay layer that segmentation and the VLM draw into,
-// and the viewer state (used by host pages and the end-to-end tests).
-window.medlens = { viewer, overlay: viewer.overlay };
+// and the viewer and segmentation state (used by host pages and the end-to-end tests).
+window.medlens = { viewer, overlay: viewer.overlay, segmentation };

@@ -66,6 +66,10 @@ async function download(
   if (!response.ok || !response.body) {
     throw new ModelFileError(`${name} was not found at ${url} (HTTP ${response.status})`);
   }
+  // Single-page-app hosts answer unknown paths with the app's index.html and status 200.
+  if (response.headers.get('content-type')?.startsWith('text/html')) {
+    throw new ModelFileError(`${name} was not found at ${url} (the server sent an HTML page instead)`);
+  }
   const header = Number(response.headers.get('content-length'));
   const total = Number.isFinite(header) && header > 0 ? header : null;
   const chunks: Uint8Array[] = [];

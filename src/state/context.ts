@@ -1,8 +1,14 @@
 import { getContext, setContext } from 'svelte';
 import type { ViewerState } from './viewer.svelte';
+import type { SegmentationState } from './segmentation.svelte';
 
 // A Symbol key per viewer instance tree, so two viewers on one page never share state.
 const KEY = Symbol('medlens.viewer');
 
 export const setViewer = (viewer: ViewerState) => setContext(KEY, viewer);
 export const getViewer = () => getContext<ViewerState>(KEY);
+
+const SEGMENTATION = Symbol('medlens.segmentation');
+
+export const setSegmentation = (state: SegmentationState) => setContext(SEGMENTATION, state);
+export const getSegmentation = () => getContext<SegmentationState>(SEGMENTATION);

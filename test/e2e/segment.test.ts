@@ -1,0 +1,199 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { foreignRequests, launch, recordRequests, serveBuiltApp } from './browser';
+import { fixturePath } from '../imaging/fixtures';
+
+let server: PreviewServer;
+let url: string;
+let browser: Browser;
+
+// First runs on SwiftShader compile shaders on the CPU: seconds, not milliseconds.
+const SLOW = { timeout: 90_000, interval: 100 };
+const DICOM = fixturePath('generated/nonsquare-512x256.dcm'); // 512 wide, 256 high
+
+beforeAll(async () => {
+  ({ url, server } = await serveBuiltApp());
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Page coordinates of an image point, through the viewer's own image → device transform. */
+async function pagePoint(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+  return page.evaluate(
+    ({ x, y }) => {
+      const m = window.medlens.viewer.imageToDevice()!;
+      const r = document.querySelector('[data-testid=viewport-canvas]')!.getBoundingClientRect();
+      const ratio = window.devicePixelRatio;
+      return { x: r.left + (x * m[0] + m[4]) / ratio, y: r.top + (y * m[3] + m[5]) / ratio };
+    },
+    { x, y },
+  );
+}
+
+/** The segmentation mask in the overlay layer, with the prompt that produced it. */
+async function currentMask(page: Page) {
+  return page.evaluate(() => {
+    const mask = window.medlens.overlay.list().find((o) => o.kind === 'mask');
+    if (!mask || mask.kind !== 'mask') return undefined;
+    return {
+      width: mask.width,
+      height: mask.height,
+      data: Array.from(mask.data),
+      label: mask.label,
+      prompt: window.medlens.segmentation.prompt,
+    };
+  });
+}
+
+/** Pixels where the mask differs from "pixel centre inside the box" lie within 1 px of its edge. */
+function boxErrors(
+  mask: { width: number; height: number; data: number[] },
+  b: { x0: number; y0: number; x1: number; y1: number },
+) {
+  let far = 0;
+  let near = 0;
+  for (let y = 0; y < mask.height; y++) {
+    for (let x = 0; x < mask.width; x++) {
+      const cx = x + 0.5;
+      const cy = y + 0.5;
+      const inside = cx > b.x0 && cx < b.x1 && cy > b.y0 && cy < b.y1 ? 1 : 0;
+      if (inside === mask.data[y * mask.width + x]) continue;
+      const edge = Math.min(Math.abs(cx - b.x0), Math.abs(cx - b.x1), Math.abs(cy - b.y0), Math.abs(cy - b.y1));
+      if (edge <= 1) near++;
+      else far++;
+    }
+  }
+  return { far, near };
+}
+
+const cases = [
+  { model: 'test-sam-tiny', backend: 'webgpu' },
+  { model: 'test-sam-tiny', backend: 'wasm' },
+  { model: 'test-litemedsam-tiny', backend: 'webgpu' },
+  { model: 'test-litemedsam-tiny', backend: 'wasm' },
+] as const;
+
+describe.each(cases)('$model on $backend', ({ model, backend }) => {
+  let context: BrowserContext;
+  let page: Page;
+  let requests: Request[];
+
+  beforeAll(async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    requests = recordRequests(context);
+    page = await context.newPage();
+    page.on('pageerror', (error) => console.error('page error:', error.message));
+    await page.goto(url);
+    await page.getByTestId('file-input').setInputFiles([DICOM]);
+    await page.waitForFunction(() => document.querySelector('[data-testid=readout-size]')?.textContent === '512×256');
+    await page.getByTestId('segment-model').selectOption(model);
+    await page.getByTestId('segment-backend-choice').selectOption(backend);
+    await page.getByTestId('segment-load').click();
+    await page.getByTestId('segment-backend').waitFor({ timeout: 60_000 });
+  });
+  afterAll(() => context?.close());
+
+  it('runs on the chosen backend and says so, naming the fixture as a test model', async () => {
+    const text = await page.getByTestId('segment-backend').textContent();
+    expect(text).toMatch(backend === 'webgpu' ? /^WebGPU — GPU adapter without shader-f16/ : /^WASM — chosen; /);
+    expect(await page.getByTestId('segment-loaded-model').textContent()).toMatch(/test model, random weights/);
+    expect(await page.getByTestId('segment-error').count()).toBe(0);
+  });
+
+  it('turns a dragged box into a mask of the box region, one encode and several decodes', async () => {
+    const from = await pagePoint(page, 101.3, 40.6);
+    const to = await pagePoint(page, 333.8, 201.2);
+    await page.keyboard.press('b');
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 });
+    await page.mouse.move(to.x, to.y, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(async () => (await currentMask(page))?.prompt.box?.x1, SLOW).toBeGreaterThan(300);
+    // The drawn mask must come from the final box, not an earlier one of the drag.
+    await expect
+      .poll(async () => {
+        const mask = await currentMask(page);
+        return mask && mask.prompt.box ? boxErrors(mask, mask.prompt.box).far : -1;
+      }, SLOW)
+      .toBe(0);
+    const mask = (await currentMask(page))!;
+    const box = mask.prompt.box!;
+    expect([mask.width, mask.height]).toEqual([512, 256]);
+    expect(Math.abs(box.x0 - 101.3)).toBeLessThan(1);
+    expect(Math.abs(box.y1 - 201.2)).toBeLessThan(1);
+    const { near } = boxErrors(mask, box);
+    expect(near).toBeLessThan(2 * (box.x1 - box.x0 + box.y1 - box.y0));
+    expect(mask.label).toMatch(/test model, random weights/);
+    const stats = await page.evaluate(() => window.medlens.segmentation.stats());
+    expect(stats.encodes).toBe(1);
+    expect(stats.decodes + stats.skipped).toBeGreaterThanOrEqual(3);
+  });
+
+  it('turns a click into a disk centred on it', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('p');
+    const click = { x: 260.4, y: 120.7 };
+    const at = await pagePoint(page, click.x, click.y);
+    await page.mouse.click(at.x, at.y);
+    await expect.poll(async () => (await currentMask(page))?.prompt.points.length, SLOW).toBe(1);
+    const mask = (await currentMask(page))!;
+    const point = mask.prompt.points[0]!;
+    expect(Math.hypot(point.x - click.x, point.y - click.y)).toBeLessThan(1);
+    let n = 0;
+    let sx = 0;
+    let sy = 0;
+    mask.data.forEach((v, i) => {
+      if (!v) return;
+      n++;
+      sx += (i % 512) + 0.5;
+      sy += Math.floor(i / 512) + 0.5;
+    });
+    expect(n).toBeGreaterThan(1000);
+    expect(Math.abs(sx / n - point.x)).toBeLessThan(1);
+    expect(Math.abs(sy / n - point.y)).toBeLessThan(1);
+  });
+
+  it('loaded the model from the app origin only', () => {
+    expect(requests.some((r) => r.url().endsWith(`/models/${model}/decoder.onnx`))).toBe(true);
+    expect(foreignRequests(requests, url)).toEqual([]);
+  });
+});
+
+it('loads a model the second time from Cache Storage, without the network', async () => {
+  const context = await browser.newContext();
+  const requests = recordRequests(context);
+  const page = await context.newPage();
+  await page.goto(url);
+  for (let i = 0; i < 2; i++) {
+    await page.reload();
+    await page.getByTestId('segment-model').selectOption('test-sam-tiny');
+    await page.getByTestId('segment-backend-choice').selectOption('wasm');
+    await page.getByTestId('segment-load').click();
+    await page.getByTestId('segment-backend').waitFor({ timeout: 60_000 });
+  }
+  const onnx = requests.filter((r) => r.url().endsWith('.onnx'));
+  expect(onnx.map((r) => r.url().replace(/^.*\/models\//, ''))).toEqual([
+    'test-sam-tiny/encoder.onnx',
+    'test-sam-tiny/decoder.onnx',
+  ]);
+  await context.close();
+});
+
+it('says where a missing model was looked for', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.getByTestId('segment-model').selectOption('medsam-vit-b');
+  await page.getByTestId('segment-load').click();
+  const error = page.getByTestId('segment-error');
+  await error.waitFor();
+  expect(await error.textContent()).toMatch(
+    /encoder\.onnx was not found at http:\/\/localhost:\d+\/models\/medsam-vit-b\/encoder\.onnx \(HTTP 404\)\. Put encoder\.onnx and decoder\.onnx in models\/medsam-vit-b\//,
+  );
+  await context.close();
+});
