@@ -4,6 +4,8 @@ export interface ModelFile {
   /** Bytes and hash of the file; null until the real weights are brought in (unverified). */
   size: number | null;
   sha256: string | null;
+  /** Where `npm run models -- pull` fetches it from, when the source is known. */
+  url?: string;
 }
 
 export interface SegmentationModel {

@@ -29,9 +29,16 @@ export function modelFileUrl(model: ModelEntry, file: ModelFile, baseUrl: string
   return new URL(`${model.id}/${file.name}`, baseUrl).href;
 }
 
-/** Cache Storage where the context has it (pages and workers on a secure origin; not Node). */
+/**
+ * Cache Storage where the context has it: not in Node, and a browser may refuse it (a
+ * cross-site iframe with third-party storage blocked). Then models load without caching.
+ */
 export async function openModelCache(): Promise<Cache | undefined> {
-  return typeof caches === 'undefined' ? undefined : caches.open(MODEL_CACHE);
+  try {
+    return typeof caches === 'undefined' ? undefined : await caches.open(MODEL_CACHE);
+  } catch {
+    return undefined;
+  }
 }
 
 async function check(model: ModelEntry, file: ModelFile, bytes: Uint8Array, from: string): Promise<boolean> {
@@ -92,6 +99,18 @@ async function download(
 }
 
 /**
+ * Stores a verified file for later and offline loads. A refusal (quota, a browser limit on one
+ * entry's size) only means the next load downloads again: it never stops this one.
+ */
+async function keep(cache: Cache | undefined, url: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await cache?.put(url, new Response(bytes as Uint8Array<ArrayBuffer>));
+  } catch (error) {
+    console.warn(`model file not cached (${(error as Error).message}): ${url}`);
+  }
+}
+
+/**
  * One model file: from Cache Storage when a verified copy is there (second load and offline
  * use read no network), else downloaded with progress, checked against the manifest's size
  * and sha256, and cached.
@@ -128,7 +147,7 @@ export async function loadModelFile(
     throw error;
   }
   const verified = await check(model, file, bytes, url);
-  await options.cache?.put(url, new Response(bytes as Uint8Array<ArrayBuffer>));
+  await keep(options.cache, url, bytes);
   return { bytes, verified, fromCache: false };
 }
 
@@ -150,6 +169,6 @@ export async function importModelFiles(
       );
     }
     await check(model, file, bytes, 'the picked files');
-    await cache?.put(modelFileUrl(model, file, baseUrl), new Response(bytes as Uint8Array<ArrayBuffer>));
+    await keep(cache, modelFileUrl(model, file, baseUrl), bytes);
   }
 }

@@ -1,0 +1,156 @@
+// npm run bench:segment — encoder and decoder timings of segmentation models:
+// the app's worker in headless Chromium (WebGPU on SwiftShader here, and WASM), and the same
+// graphs in onnxruntime-node (native CPU) in this process, for the in-browser/native ratio.
+// Models: random-weight proxies with real architectures (make-proxies.py, built on demand),
+// the fixtures, and real weights where ../shared/models/<id>/ has them.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import * as ortNode from 'onnxruntime-node';
+import { chromium } from 'playwright-core';
+import { build, preview } from 'vite';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cache = `${root}bench/.cache/segment/`;
+const outDir = `${cache}dist/`;
+// WebGPU here is SwiftShader, a CPU emulation of a GPU: a ViT or TinyViT encoder takes tens of
+// minutes on it and says nothing about a real GPU, so proxies run on WASM unless asked.
+const proxyBackends = (process.env.BENCH_PROXY_BACKENDS ?? 'wasm').split(',');
+const only = process.env.BENCH_MODELS?.split(',');
+
+execFileSync('/usr/bin/python3', [`${root}bench/segment/make-proxies.py`], { stdio: 'inherit' });
+const manifest = JSON.parse(readFileSync(`${root}models/manifest.json`, 'utf8')).models;
+const entry = (id) => manifest.find((m) => m.id === id);
+const unpinned = (m, id) => ({ ...m, id, files: m.files.map((f) => ({ ...f, size: null, sha256: null })) });
+const jobs = [
+  {
+    model: unpinned(entry('sam-vit-b'), 'proxy-sam-vit-b'),
+    dir: `${cache}proxy-sam-vit-b`,
+    encodes: 1,
+    decodes: 10,
+    backends: proxyBackends,
+  },
+  {
+    model: unpinned(entry('litemedsam'), 'proxy-litemedsam'),
+    dir: `${cache}proxy-litemedsam`,
+    encodes: 3,
+    decodes: 20,
+    backends: proxyBackends,
+  },
+  ...['test-sam-tiny', 'test-litemedsam-tiny'].map((id) => ({
+    model: entry(id),
+    dir: `${root}models/${id}`,
+    encodes: 3,
+    decodes: 20,
+    backends: ['webgpu', 'wasm'],
+  })),
+];
+for (const id of ['medsam-vit-b', 'litemedsam', 'sam-vit-b', 'mobilesam']) {
+  const dir = `${root}../shared/models/${id}`;
+  if (existsSync(`${dir}/encoder.onnx`))
+    jobs.push({ model: unpinned(entry(id), id), dir, encodes: 3, decodes: 20, backends: ['webgpu', 'wasm'] });
+  else console.log(`real ${id}: skipped, ${dir}/ is absent (no weights on this machine)`);
+}
+console.log('transformers.js SamModel baseline: skipped, no model in its ONNX layout is reachable offline');
+const selected = jobs.filter((j) => !only || only.includes(j.model.id));
+
+const median = (xs) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
+
+/** onnxruntime-node, CPU execution provider, default threads: the native reference. */
+async function native(job) {
+  const size = job.model.inputSize;
+  const encoder = await ortNode.InferenceSession.create(`${job.dir}/encoder.onnx`);
+  const decoder = await ortNode.InferenceSession.create(`${job.dir}/decoder.onnx`);
+  const encodeMs = [];
+  let embedding;
+  for (let i = 0; i < job.encodes; i++) {
+    const start = performance.now();
+    const out = await encoder.run({
+      [job.model.encoder.input]: new ortNode.Tensor('float32', new Float32Array(3 * size * size), [1, 3, size, size]),
+    });
+    encodeMs.push(performance.now() - start);
+    embedding = out[job.model.encoder.output];
+  }
+  const d = job.model.decoder;
+  const decodeMs = [];
+  for (let i = 0; i <= job.decodes; i++) {
+    const feeds = {
+      [d.embeddings]: embedding,
+      [d.pointCoords]: new ortNode.Tensor('float32', Float32Array.from([10 + i, 10, 100, 100]), [1, 2, 2]),
+      [d.pointLabels]: new ortNode.Tensor('float32', Float32Array.from([2, 3]), [1, 2]),
+      [d.origSize]:
+        d.origSizeType === 'int64'
+          ? new ortNode.Tensor('int64', BigInt64Array.from([512n, 512n]), [2])
+          : new ortNode.Tensor('float32', Float32Array.from([512, 512]), [2]),
+    };
+    if (d.maskInput) {
+      const side = 4 * embedding.dims[2];
+      feeds[d.maskInput] = new ortNode.Tensor('float32', new Float32Array(side * side), [1, 1, side, side]);
+      feeds[d.hasMaskInput] = new ortNode.Tensor('float32', Float32Array.from([0]), [1]);
+    }
+    const start = performance.now();
+    await decoder.run(feeds);
+    if (i > 0) decodeMs.push(performance.now() - start);
+  }
+  return { encodeMs, decodeMs };
+}
+
+await build({
+  root,
+  logLevel: 'warn',
+  build: { outDir, emptyOutDir: true, rollupOptions: { input: `${root}bench/segment/index.html` } },
+});
+for (const job of selected) cpSync(job.dir, `${outDir}bench/segment/models/${job.model.id}`, { recursive: true });
+const server = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { host: 'localhost', port: 0 } });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--headless=new',
+    '--no-sandbox',
+    '--enable-unsafe-webgpu',
+    '--enable-unsafe-swiftshader',
+    '--use-webgpu-adapter=swiftshader',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+  ],
+});
+try {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.log('page error:', e.message));
+  await page.addInitScript(
+    (jobs) => (window.benchJobs = jobs),
+    selected.map(({ model, encodes, decodes, backends }) => ({ model, encodes, decodes, backends })),
+  );
+  await page.goto(`${server.resolvedUrls.local[0]}bench/segment/`);
+  await page.waitForFunction(() => window.benchResult, undefined, { timeout: 3_600_000 });
+  const browserRows = await page.evaluate(() => window.benchResult);
+  console.log(
+    `\nChromium ${browser.version()} (WebGPU: SwiftShader, CPU), onnxruntime-node ${ortNode.env.versions.node}, ${cpus().length} × ${cpus()[0].model}`,
+  );
+  console.log(
+    '| model | runtime | encoder ms (median) | decoder ms per prompt (median) | encoder vs native | decoder vs native |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  for (const job of selected) {
+    const ref = await native(job);
+    const n = { enc: median(ref.encodeMs), dec: median(ref.decodeMs) };
+    console.log(`| ${job.model.id} | onnxruntime-node CPU | ${n.enc.toFixed(1)} | ${n.dec.toFixed(2)} | 1 | 1 |`);
+    for (const row of browserRows.filter((r) => r.model === job.model.id)) {
+      if (row.error) {
+        console.log(`| ${row.model} | ${row.backend} | error: ${row.error} | | | |`);
+        continue;
+      }
+      const enc = median(row.encodeMs);
+      const dec = median(row.decodeMs);
+      const label = row.backend === 'wasm' ? `browser WASM, ${row.threads} thread(s)` : 'browser WebGPU (SwiftShader)';
+      console.log(
+        `| ${row.model} | ${label} | ${enc.toFixed(1)} | ${dec.toFixed(2)} | ${(enc / n.enc).toFixed(1)}× | ${(dec / n.dec).toFixed(1)}× |`,
+      );
+    }
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
