@@ -5,13 +5,33 @@ import { gzipSync } from 'node:zlib';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
+/**
+ * The Content-Security-Policy of every page (also a <meta> in each HTML file, so a static host
+ * that sends no header still enforces it). connect-src 'self': the page can only talk to its
+ * own origin. 'wasm-unsafe-eval' lets WebAssembly compile (codecs, ONNX Runtime), nothing more;
+ * there is no inline script. Inline styles stay allowed for Svelte's style: directives.
+ */
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self'",
+  "img-src 'self' blob: data:",
+  "style-src 'self' 'unsafe-inline'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+].join('; ');
+
 // Threaded WASM (SharedArrayBuffer) needs cross-origin isolation; static hosts must send the same.
-const isolationHeaders = {
+const headers = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Content-Security-Policy': CSP,
 };
 
 /** Logs the gzipped size of the JS a first visit loads: the entry and its static imports. */
@@ -20,7 +40,7 @@ function reportInitialJs(): Plugin {
     name: 'medlens:report-initial-js',
     apply: 'build',
     generateBundle(_options, bundle) {
-      const entry = Object.values(bundle).find((c) => c.type === 'chunk' && c.isEntry);
+      const entry = Object.values(bundle).find((c) => c.type === 'chunk' && c.isEntry && c.name === 'index');
       if (!entry || entry.type !== 'chunk' || entry.fileName.includes('worker')) return;
       const seen = new Set<string>();
       const visit = (name: string) => {
@@ -33,6 +53,16 @@ function reportInitialJs(): Plugin {
       const bytes = [...seen].reduce((n, name) => n + gzipSync((bundle[name] as { code: string }).code).length, 0);
       this.info(`initial JS (app shell, gzip): ${(bytes / 1024).toFixed(1)} kB in ${seen.size} chunk(s)`);
     },
+  };
+}
+
+/** The CSP as a <meta> in every page, so it holds on any static host. */
+function cspMeta(): Plugin {
+  return {
+    name: 'medlens:csp-meta',
+    transformIndexHtml: () => [
+      { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP }, injectTo: 'head-prepend' },
+    ],
   };
 }
 
@@ -62,7 +92,34 @@ function copyPresentModels(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [svelte(), reportInitialJs(), copyPresentModels()],
+  plugins: [
+    svelte(),
+    cspMeta(),
+    reportInitialJs(),
+    copyPresentModels(),
+    // Precaches the app shell, codecs and the ORT WASM so the app starts with the network cut;
+    // model files are cached by the model loader itself (Cache Storage), not precached.
+    VitePWA({
+      registerType: 'autoUpdate',
+      injectRegister: false,
+      manifest: {
+        name: 'medlens',
+        short_name: 'medlens',
+        description: 'Private, in-browser medical image viewer',
+        display: 'standalone',
+        background_color: '#0d0f12',
+        theme_color: '#0d0f12',
+        icons: [{ src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml' }],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,wasm,svg,webmanifest}', 'models/manifest.json'],
+        globIgnores: ['**/node_modules/**'],
+        maximumFileSizeToCacheInBytes: 64 * 2 ** 20,
+        navigateFallback: null,
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
   resolve: {
     alias: {
       'cornerstone-jpeg12': here('node_modules/@cornerstonejs/dicom-image-loader/dist/esm/codecs/jpeg.js'),
@@ -71,9 +128,24 @@ export default defineConfig({
   // A multi-page app: unknown paths get 404, not index.html (a missing model file must fail).
   appType: 'mpa',
   worker: { format: 'es' },
-  build: { target: 'es2022', manifest: true },
-  server: { headers: isolationHeaders },
-  preview: { headers: isolationHeaders },
+  build: {
+    target: 'es2022',
+    manifest: true,
+    rollupOptions: {
+      input: {
+        index: here('index.html'),
+        embed: here('embed.html'),
+        'medlens-client': here('src/lib/protocol/client.ts'),
+      },
+      // The embed client keeps a stable name so host pages can import dist/medlens-client.js.
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'medlens-client' ? '[name].js' : 'assets/[name]-[hash].js'),
+      },
+      preserveEntrySignatures: 'exports-only',
+    },
+  },
+  server: { headers },
+  preview: { headers },
   test: {
     projects: [
       {

@@ -4,6 +4,8 @@ import { ViewerState } from './state/viewer.svelte';
 import { DecoderClient } from './services/decoder-client';
 import { SegmentationState } from './state/segmentation.svelte';
 import { SegmentClient } from './services/segment-client';
+import { OfflineState } from './state/offline.svelte';
+import { registerSW } from 'virtual:pwa-register';
 import './app.css';
 
 const viewer = new ViewerState(new DecoderClient());
@@ -11,7 +13,16 @@ const viewer = new ViewerState(new DecoderClient());
 const modelsUrl = new URL(`${import.meta.env.BASE_URL}models/`, location.href).href;
 const segmentation = new SegmentationState(viewer, new SegmentClient(), modelsUrl);
 void segmentation.fetchModels();
-mount(App, { target: document.getElementById('app')!, props: { viewer, segmentation } });
+const offline = new OfflineState();
+mount(App, { target: document.getElementById('app')!, props: { viewer, segmentation, offline } });
+
+// The service worker precaches the app shell; once it controls the page the app runs offline.
+registerSW({
+  immediate: true,
+  onOfflineReady: () => offline.markReady(),
+  onRegisteredSW: () => void offline.refresh(),
+});
+if (navigator.serviceWorker?.controller) offline.markReady();
 
 // The page's scripting surface: the overlay layer that segmentation and the VLM draw into,
 // and the viewer and segmentation state (used by host pages and the end-to-end tests).
