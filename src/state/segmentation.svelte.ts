@@ -164,13 +164,13 @@ export class SegmentationState {
   }
 
   /** A box being dragged: each call decodes the newest box; older results are dropped. */
-  setBox(box: { x0: number; y0: number; x1: number; y1: number }): Promise<void> {
-    return this.#run({ points: this.#prompt.points, box }, false);
+  async setBox(box: { x0: number; y0: number; x1: number; y1: number }): Promise<void> {
+    await this.#run({ points: this.#prompt.points, box }, false);
   }
 
   /** Adds a point; the previous mask refines the next one (SAM's mask_input). */
-  addPoint(x: number, y: number, positive: boolean): Promise<void> {
-    return this.#run({ ...this.#prompt, points: [...this.#prompt.points, { x, y, positive }] }, true);
+  async addPoint(x: number, y: number, positive: boolean): Promise<void> {
+    await this.#run({ ...this.#prompt, points: [...this.#prompt.points, { x, y, positive }] }, true);
   }
 
   clear(): void {
@@ -180,10 +180,18 @@ export class SegmentationState {
     this.#maskId = undefined;
   }
 
-  async #run(prompt: SegmentPrompt, refine: boolean): Promise<void> {
+  /** Segments with a whole prompt at once (the embed protocol); resolves with the mask drawn. */
+  async run(prompt: SegmentPrompt): Promise<{ mask: Uint8Array; width: number; height: number } | undefined> {
+    return this.#run(prompt, false);
+  }
+
+  async #run(
+    prompt: SegmentPrompt,
+    refine: boolean,
+  ): Promise<{ mask: Uint8Array; width: number; height: number } | undefined> {
     const key = this.#currentKey();
     const slice = this.#viewer.slice;
-    if (!this.#loaded || !key || !slice || isEmptyPrompt(prompt)) return;
+    if (!this.#loaded || !key || !slice || isEmptyPrompt(prompt)) return undefined;
     this.#prompt = prompt;
     this.#drawPrompt();
     const seq = ++this.#seq;
@@ -192,7 +200,7 @@ export class SegmentationState {
       const { width, height } = slice.image;
       const result = await this.#client.decode(key, prompt, { width, height }, seq, refine);
       // Only the newest prompt's mask is drawn; an older one that finished late is dropped.
-      if (result.stale || seq !== this.#seq || key !== this.#currentKey()) return;
+      if (result.stale || seq !== this.#seq || key !== this.#currentKey()) return undefined;
       if (this.#maskId) this.#viewer.overlay.remove(this.#maskId);
       this.#maskId = this.#viewer.overlay.addMask({
         width: result.width,
@@ -203,6 +211,7 @@ export class SegmentationState {
         label: displayName(this.#loaded.model),
       });
       this.#timing = { ...this.#timing, decodeMs: result.ms, iou: result.iou };
+      return { mask: result.mask, width: result.width, height: result.height };
     } catch (error) {
       // Anything thrown inside ONNX Runtime may leave the worker unusable: start afresh.
       this.#client.reset();

@@ -1,0 +1,23 @@
+import { mount } from 'svelte';
+import EmbedApp from './ui/EmbedApp.svelte';
+import { ViewerState } from './state/viewer.svelte';
+import { SegmentationState } from './state/segmentation.svelte';
+import { DecoderClient } from './services/decoder-client';
+import { SegmentClient } from './services/segment-client';
+import { startEmbedBridge } from './services/embed-bridge';
+import { parseAllowedOrigins } from './lib/protocol/messages';
+import './app.css';
+
+// The viewer without chrome, for an iframe. The host page lists the origins the widget answers
+// in ?allowed= (or a self-hosted copy sets data-allowed-origins on <html>).
+const params = new URLSearchParams(location.search);
+const allowed = parseAllowedOrigins(
+  `${params.get('allowed') ?? ''} ${document.documentElement.dataset.allowedOrigins ?? ''}`,
+);
+const viewer = new ViewerState(new DecoderClient());
+const modelsUrl = new URL(`${import.meta.env.BASE_URL}models/`, location.href).href;
+const segmentation = new SegmentationState(viewer, new SegmentClient(), modelsUrl);
+mount(EmbedApp, { target: document.getElementById('app')!, props: { viewer, segmentation } });
+await segmentation.fetchModels();
+startEmbedBridge(viewer, segmentation, allowed);
+window.medlens = { viewer, overlay: viewer.overlay, segmentation };

@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { launch, serveBuiltApp } from './browser';
+import { serveHost } from './host-server';
+import { fixturePath } from '../imaging/fixtures';
+import { decodeRle, type Rle } from '../../src/lib/overlays/rle';
+
+let server: PreviewServer;
+let app: string;
+let browser: Browser;
+let allowedHost: Awaited<ReturnType<typeof serveHost>>;
+let otherHost: Awaited<ReturnType<typeof serveHost>>;
+let page: Page;
+
+const DICOM = [...readFileSync(fixturePath('generated/nonsquare-512x256.dcm'))];
+
+beforeAll(async () => {
+  ({ url: app, server } = await serveBuiltApp());
+  browser = await launch();
+  allowedHost = await serveHost();
+  otherHost = await serveHost();
+  page = await browser.newPage();
+  page.on('pageerror', (error) => console.error('page error:', error.message));
+  const widget = `${app}embed.html?allowed=${encodeURIComponent(allowedHost.origin)}`;
+  await page.goto(`${allowedHost.origin}/?widget=${encodeURIComponent(widget)}`);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await allowedHost?.close();
+  await otherHost?.close();
+});
+
+it('connects from a host on another origin and reports capabilities', async () => {
+  const caps = await page.evaluate(async () => (await window.viewerPromise).capabilities);
+  expect(caps.protocol).toBe(1);
+  expect(caps.models.map((m: { id: string }) => m.id)).toContain('test-sam-tiny');
+  expect(caps.models.find((m: { id: string }) => m.id === 'test-sam-tiny')?.fixture).toBe(true);
+});
+
+it('opens a transferred DICOM and returns a box mask as RLE', async () => {
+  const opened = await page.evaluate(async (bytes) => {
+    const viewer = await window.viewerPromise;
+    const buffer = new Uint8Array(bytes).buffer;
+    const result = await viewer.open(buffer, 'nonsquare.dcm');
+    return { ...result, detached: buffer.byteLength === 0 };
+  }, DICOM);
+  expect(opened).toEqual({ images: 1, detached: true });
+  const result = await page.evaluate(async () => {
+    const viewer = await window.viewerPromise;
+    const stages: string[] = [];
+    const mask = await viewer.segment({ model: 'test-sam-tiny', box: [100, 40, 330, 200] }, (s: string) =>
+      stages.push(s),
+    );
+    return { ...mask, stages };
+  });
+  expect(result.model).toBe('test-sam-tiny');
+  expect(result.stages).toEqual(['loading model', 'segmenting']);
+  expect(result.bbox).toEqual([100, 40, 330, 200]);
+  const mask = decodeRle(result.rle as Rle);
+  let inside = 0;
+  mask.forEach((v) => (inside += v));
+  expect(inside).toBe(230 * 160);
+});
+
+it('answers every malformed message with an error, and keeps working', async () => {
+  const answers = await page.evaluate(async (appOrigin) => {
+    const frame = (document.getElementById('widget') as HTMLIFrameElement).contentWindow!;
+    const bad: unknown[] = [
+      'not an object',
+      42,
+      null,
+      [1, 2, 3],
+      { medlens: 1, id: 'f1', type: 'segment', box: 'everything' },
+      {
+        medlens: 1,
+        id: 'f2',
+        type: 'segment',
+        points: Array.from({ length: 100000 }, () => ({ x: 1, y: 1, positive: true })),
+      },
+      { medlens: 1, id: 'f3', type: 'open', files: [{ name: 'x.dcm' }] },
+      { medlens: 1, id: 'f4', type: 'open' },
+      { medlens: 1, id: 'f5', type: 'setWindow', center: 'high' },
+      { medlens: 1, id: 'f6', type: 'launchMissiles' },
+      { medlens: 2, id: 'f7', type: 'clear' },
+      JSON.parse('{"medlens":1,"id":"f8","type":"clear","__proto__":{"polluted":true}}'),
+      JSON.parse(
+        '{"medlens":1,"id":"f9","type":"segment","points":[{"x":1,"y":2,"positive":true,"constructor":{"prototype":{"polluted":true}}}]}',
+      ),
+      { medlens: 1, id: 'f10', type: 'ask', question: 'Is there a pneumothorax?' },
+      { medlens: 1, id: 'f11', type: 'segment', model: 'no-such-model', box: [0, 0, 5, 5] },
+    ];
+    const before = window.replies.length;
+    for (const message of bad) frame.postMessage(message, appOrigin);
+    const deadline = Date.now() + 20000;
+    while (window.replies.length - before < bad.length && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const replies = window.replies.slice(before).map((r) => ({ origin: r.origin, ...(r.data as { id?: string }) }));
+    return { replies, polluted: ({} as Record<string, unknown>).polluted };
+  }, new URL(app).origin);
+  expect(answers.polluted).toBeUndefined();
+  expect(answers.replies).toHaveLength(15);
+  for (const reply of answers.replies) {
+    expect(reply).toMatchObject({ origin: new URL(app).origin, medlens: 1, type: 'error' });
+  }
+  const byId = Object.fromEntries(answers.replies.filter((r) => r.id).map((r) => [r.id, r]));
+  expect(byId.f2).toMatchObject({ code: 'too-large' });
+  expect(byId.f6).toMatchObject({ code: 'unknown-type' });
+  expect(byId.f10).toMatchObject({ code: 'not-available' });
+  expect(byId.f11).toMatchObject({ code: 'no-model', message: expect.stringMatching(/no model no-such-model/) });
+  const again = await page.evaluate(async () => (await window.viewerPromise).segment({ box: [10, 10, 20, 20] }));
+  expect(again.bbox).toEqual([10, 10, 20, 20]);
+});
+
+it('does not answer an origin outside the allowlist', async () => {
+  const other = await browser.newPage();
+  const widget = `${app}embed.html?allowed=${encodeURIComponent(allowedHost.origin)}`;
+  await other.goto(`${otherHost.origin}/?widget=${encodeURIComponent(widget)}&timeout=4000`);
+  const outcome = await other.evaluate(async (appOrigin) => {
+    const error = await window.viewerPromise.then(
+      () => 'connected',
+      (e: Error) => e.message,
+    );
+    const frame = (document.getElementById('widget') as HTMLIFrameElement).contentWindow!;
+    frame.postMessage({ medlens: 1, id: 'x1', type: 'clear' }, appOrigin);
+    frame.postMessage({ medlens: 1, id: 'x2', type: 'hello' }, appOrigin);
+    frame.postMessage('garbage', appOrigin);
+    await new Promise((r) => setTimeout(r, 2000));
+    return { error, replies: window.replies.filter((r) => r.origin === appOrigin).length };
+  }, new URL(app).origin);
+  expect(outcome.error).toMatch(/no answer from the widget/);
+  expect(outcome.replies).toBe(0);
+  await other.close();
+});
