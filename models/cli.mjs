@@ -16,7 +16,7 @@ import {
   statSync,
   createWriteStream,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dir = process.env.MEDLENS_MODELS_DIR ?? fileURLToPath(new URL('.', import.meta.url));
@@ -105,6 +105,7 @@ async function pull(id, from) {
   mkdirSync(join(dir, model.id), { recursive: true });
   for (const file of model.files) {
     const target = join(dir, model.id, file.name);
+    mkdirSync(dirname(target), { recursive: true });
     if (existsSync(target)) {
       verify(model, file, target);
       console.log(`${model.id}/${file.name}: present, verified`);
@@ -139,6 +140,7 @@ function add(id, folder) {
   }
   for (const file of model.files) {
     const target = join(dir, model.id, file.name);
+    mkdirSync(dirname(target), { recursive: true });
     copyFileSync(join(folder, file.name), `${target}.part`);
     renameSync(`${target}.part`, target);
     console.log(`${model.id}/${file.name}: added`);

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { displayName, parseManifest } from '../../src/lib/models/manifest';
+import { displayName, parseManifest, type SegmentationModel } from '../../src/lib/models/manifest';
 
 const json = JSON.parse(readFileSync(new URL('../../models/manifest.json', import.meta.url), 'utf8'));
 
 it('parses the shipped manifest, with every required family present', () => {
-  const models = parseManifest(json);
+  const all = parseManifest(json);
+  const models = all.filter((m): m is SegmentationModel => m.task === 'segmentation');
   const ids = models.map((m) => m.id);
   expect(ids).toEqual(
     expect.arrayContaining([
@@ -17,7 +18,8 @@ it('parses the shipped manifest, with every required family present', () => {
       'test-litemedsam-tiny',
     ]),
   );
-  for (const m of models) {
+  expect(all.map((m) => m.id)).toEqual(expect.arrayContaining(['test-medgemma-tiny', 'medgemma-4b-it']));
+  for (const m of all) {
     expect(displayName(m).includes('test model, random weights')).toBe(m.fixture);
     expect(m.licence.length).toBeGreaterThan(0);
     expect(m.citation.length).toBeGreaterThan(0);
@@ -35,7 +37,7 @@ it('refuses entries that would break loading, saying where', () => {
   const entry = structuredClone(json.models[0]);
   expect(() => parseManifest({ models: [{ ...entry, id: 'Bad Id' }] })).toThrow(/models\[0\].*id must be/);
   expect(() => parseManifest({ models: [{ ...entry, files: [{ name: '../x', size: 1, sha256: null }] }] })).toThrow(
-    /not a plain name/,
+    /not a plain relative path/,
   );
   expect(() => parseManifest({ models: [{ ...entry, encoder: { ...entry.encoder, file: 'missing.onnx' } }] })).toThrow(
     /missing\.onnx is not among its files/,

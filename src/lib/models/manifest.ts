@@ -43,7 +43,29 @@ export interface SegmentationModel {
   citation: string;
 }
 
-export type ModelEntry = SegmentationModel;
+/** A vision-language model in transformers.js layout (config.json, tokenizer, onnx/…). */
+export interface VlmModel {
+  id: string;
+  name: string;
+  task: 'vlm';
+  /** transformers.js model_type of the checkpoint (gemma3 for MedGemma, florence2, …). */
+  family: string;
+  fixture: boolean;
+  /** Which grounding parser reads its boxes (src/lib/grounding). */
+  boxFormat: string;
+  /** ONNX weight variants present, best first; the backend picks one (q4f16 needs shader-f16). */
+  dtypes: string[];
+  /** The system prompt offered by default; the user can edit it. */
+  systemPrompt: string;
+  files: ModelFile[];
+  /** Model hub repository, for the explicit "download from the hub" action. */
+  hub?: string;
+  source?: string;
+  licence: string;
+  citation: string;
+}
+
+export type ModelEntry = SegmentationModel | VlmModel;
 
 export const FIXTURE_LABEL = 'test model, random weights';
 
@@ -67,19 +89,28 @@ function checkEntry(raw: unknown, index: number): ModelEntry {
   if (!isString(m.id) || !/^[a-z0-9][a-z0-9._-]*$/.test(m.id))
     fail(where, 'id must be lower-case letters, digits, ".", "_" or "-"');
   const at = `${where} (${m.id})`;
-  if (m.task !== 'segmentation') fail(at, `task ${String(m.task)} is not "segmentation"`);
-  if (m.family !== 'sam' && m.family !== 'litemedsam')
-    fail(at, `family ${String(m.family)} is not "sam" or "litemedsam"`);
-  if (!Number.isInteger(m.inputSize) || (m.inputSize as number) < 16) fail(at, 'inputSize must be an integer ≥ 16');
   const files = m.files;
   if (!Array.isArray(files) || files.length === 0) fail(at, 'files must list the model files');
   for (const f of files as ModelFile[]) {
-    if (!isString(f.name) || f.name.includes('/') || f.name.startsWith('.'))
-      fail(at, `file name ${String(f.name)} is not a plain name`);
-    if (f.sha256 !== null && !/^[0-9a-f]{64}$/.test(String(f.sha256)))
+    // Relative paths inside the model folder (onnx/…), never upwards or hidden.
+    if (!isString(f.name) || !f.name.split('/').every((part) => /^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(part))) {
+      fail(at, `file name ${String(f.name)} is not a plain relative path`);
+    }
+    if (f.sha256 !== null && !/^[0-9a-f]{64}$/.test(String(f.sha256))) {
       fail(at, `${f.name}: sha256 must be 64 hex digits or null`);
+    }
   }
-  const entry = m as unknown as ModelEntry;
+  if (m.task === 'vlm') {
+    if (!isString(m.boxFormat)) fail(at, 'a VLM entry needs boxFormat');
+    if (!Array.isArray(m.dtypes) || m.dtypes.length === 0) fail(at, 'a VLM entry needs dtypes');
+    return m as unknown as VlmModel;
+  }
+  if (m.task !== 'segmentation') fail(at, `task ${String(m.task)} is not "segmentation" or "vlm"`);
+  if (m.family !== 'sam' && m.family !== 'litemedsam') {
+    fail(at, `family ${String(m.family)} is not "sam" or "litemedsam"`);
+  }
+  if (!Number.isInteger(m.inputSize) || (m.inputSize as number) < 16) fail(at, 'inputSize must be an integer ≥ 16');
+  const entry = m as unknown as SegmentationModel;
   for (const file of [entry.encoder?.file, entry.decoder?.file]) {
     if (!(files as ModelFile[]).some((f) => f.name === file)) fail(at, `${String(file)} is not among its files`);
   }

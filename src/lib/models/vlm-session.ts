@@ -1,0 +1,203 @@
+import {
+  AutoModelForImageTextToText,
+  AutoProcessor,
+  env,
+  InterruptableStoppingCriteria,
+  RawImage,
+  TextStreamer,
+  type PreTrainedModel,
+  type Processor,
+} from '@huggingface/transformers';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import { detectCapabilities, type BackendPreference } from './backend';
+import { displayName, type ModelFile, type VlmModel } from './manifest';
+import { loadModelFile, openModelCache } from './model-files';
+import type { DisplayedImage } from './sam-preprocess';
+
+export interface VlmLoadResult {
+  device: 'webgpu' | 'wasm' | 'cpu';
+  dtype: string;
+  reason: string;
+  model: string;
+}
+
+export interface ChatTurn {
+  role: 'user' | 'assistant';
+  text: string;
+}
+
+export interface GenerateResult {
+  text: string;
+  tokens: number;
+  ms: number;
+  firstTokenMs: number;
+  stopped: boolean;
+}
+
+const runsInNode =
+  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+
+const DTYPE_SUFFIXES = ['fp16', 'q4f16', 'q4', 'q8', 'int8', 'uint8', 'bnb4', 'quantized'];
+
+/** The manifest's files one dtype needs: configs and tokenizer, and that variant's ONNX files. */
+function filesFor(model: VlmModel, dtype: string): ModelFile[] {
+  return model.files.filter((f) => {
+    const onnx = /^onnx\/[A-Za-z0-9_]+?(?:_([a-z0-9]+))?\.onnx(?:_data)?$/.exec(f.name);
+    if (!onnx) return true;
+    const suffix = onnx[1] && DTYPE_SUFFIXES.includes(onnx[1]) ? onnx[1] : 'fp32';
+    return suffix === dtype;
+  });
+}
+
+/**
+ * transformers.js gets every file from memory: our loader fetched it from models/<id>/ beside
+ * the app (or Cache Storage), with progress, size and sha256 checks. A custom cache hands the
+ * bytes over under the paths transformers.js asks for, so it never reaches the network, a hub
+ * included.
+ */
+function configure(baseUrl: string, files: Map<string, Uint8Array>): void {
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = baseUrl;
+  env.useBrowserCache = false;
+  env.useFSCache = false;
+  env.useCustomCache = true;
+  env.customCache = {
+    async match(request: RequestInfo | URL) {
+      // Asked under the local path, or under a hub-style key (<id>/resolve/main/<file>).
+      const key = String(request instanceof Request ? request.url : request).replace('/resolve/main/', '/');
+      const bytes = [...files].find(([path]) => key.endsWith(path))?.[1];
+      return (
+        bytes && new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-length': String(bytes.length) } })
+      );
+    },
+    async put() {},
+  };
+  // One ORT WASM for the app: the file Vite bundled for onnxruntime-web, never a CDN.
+  if (!runsInNode && env.backends.onnx.wasm) env.backends.onnx.wasm.wasmPaths = { wasm: ortWasmUrl };
+}
+
+/** The best weight variant the device can run: q4f16 needs shader-f16; WASM avoids fp16. */
+function chooseDtype(model: VlmModel, device: VlmLoadResult['device'], shaderF16: boolean): string {
+  const usable = model.dtypes.filter((d) => (device === 'webgpu' && shaderF16) || !d.includes('16'));
+  const dtype = usable[0];
+  if (!dtype)
+    throw new Error(`${displayName(model)} offers ${model.dtypes.join(', ')}, none of which runs without shader-f16`);
+  return dtype;
+}
+
+/** A vision-language model loaded with transformers.js: streams answers about one image. */
+export class VlmSession {
+  #stopper = new InterruptableStoppingCriteria();
+
+  private constructor(
+    readonly model: VlmModel,
+    private processor: Processor,
+    private network: PreTrainedModel,
+  ) {}
+
+  static async create(
+    model: VlmModel,
+    baseUrl: string,
+    preference: BackendPreference,
+    onProgress: (p: { file: string; loaded: number; total: number }) => void,
+  ): Promise<{ session: VlmSession; info: VlmLoadResult }> {
+    const caps = await detectCapabilities();
+    const device: VlmLoadResult['device'] = runsInNode
+      ? 'cpu'
+      : preference !== 'wasm' && caps.webgpu
+        ? 'webgpu'
+        : 'wasm';
+    const dtype = chooseDtype(model, device, caps.shaderF16);
+    const cache = await openModelCache();
+    const files = new Map<string, Uint8Array>();
+    for (const file of filesFor(model, dtype)) {
+      const loaded = await loadModelFile(model, file, baseUrl, {
+        cache,
+        onProgress: (p) => onProgress({ file: p.file, loaded: p.loaded, total: p.total ?? 0 }),
+      });
+      files.set(`${model.id}/${file.name}`, loaded.bytes);
+    }
+    configure(baseUrl, files);
+    const processor = await AutoProcessor.from_pretrained(model.id);
+    const network = await AutoModelForImageTextToText.from_pretrained(model.id, { device, dtype: dtype as 'fp32' });
+    const reason =
+      device === 'cpu'
+        ? 'Node (onnxruntime-node)'
+        : device === 'webgpu'
+          ? caps.shaderF16
+            ? 'GPU adapter with shader-f16'
+            : 'GPU adapter without shader-f16'
+          : preference === 'wasm'
+            ? 'chosen'
+            : 'no WebGPU adapter';
+    return {
+      session: new VlmSession(model, processor, network),
+      info: { device, dtype, reason, model: displayName(model) },
+    };
+  }
+
+  /**
+   * Answers `question` about the displayed image, after the earlier turns; `onText` receives
+   * the answer as it streams. `stop()` ends generation early (not an error).
+   */
+  async generate(
+    image: DisplayedImage,
+    system: string,
+    history: ChatTurn[],
+    question: string,
+    onText: (text: string) => void,
+  ): Promise<GenerateResult> {
+    this.#stopper.reset();
+    const messages = [
+      ...history.map((turn, i) => ({
+        role: turn.role,
+        content:
+          i === 0
+            ? [{ type: 'image' }, { type: 'text', text: `${system}\n\n${turn.text}` }]
+            : [{ type: 'text', text: turn.text }],
+      })),
+    ];
+    const first = messages.length === 0;
+    messages.push({
+      role: 'user',
+      content: first
+        ? [{ type: 'image' }, { type: 'text', text: `${system}\n\n${question}` }]
+        : [{ type: 'text', text: question }],
+    });
+    const prompt = this.processor.apply_chat_template(messages as never, { add_generation_prompt: true }) as string;
+    const raw = new RawImage(new Uint8ClampedArray(image.rgba), image.width, image.height, 4).rgb();
+    const inputs = await this.processor(prompt, raw);
+    const start = performance.now();
+    let firstTokenMs = 0;
+    let tokens = 0;
+    let text = '';
+    const streamer = new TextStreamer(this.processor.tokenizer!, {
+      skip_prompt: true,
+      skip_special_tokens: true,
+      callback_function: (chunk: string) => {
+        text += chunk;
+        onText(text);
+      },
+      token_callback_function: () => {
+        if (tokens++ === 0) firstTokenMs = performance.now() - start;
+      },
+    });
+    await this.network.generate({
+      ...inputs,
+      max_new_tokens: 512,
+      do_sample: false,
+      streamer,
+      stopping_criteria: this.#stopper,
+    } as never);
+    return { text, tokens, ms: performance.now() - start, firstTokenMs, stopped: this.#stopper.interrupted };
+  }
+
+  stop(): void {
+    this.#stopper.interrupt();
+  }
+
+  async dispose(): Promise<void> {
+    await this.network.dispose();
+  }
+}

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import api from '../../workers/vlm.worker';
+import { parseManifest, type VlmModel } from '../../src/lib/models/manifest';
+import { BOX_FORMATS } from '../../src/lib/grounding';
+import { serveModels } from '../models/model-server';
+
+const models = parseManifest(JSON.parse(readFileSync(new URL('../../models/manifest.json', import.meta.url), 'utf8')));
+const fixture = models.find((m) => m.id === 'test-medgemma-tiny') as VlmModel;
+let server: Awaited<ReturnType<typeof serveModels>>;
+
+beforeAll(async () => {
+  server = await serveModels();
+});
+afterAll(async () => {
+  await api.dispose();
+  await server?.close();
+});
+
+/** A 512×512 grey image, as the viewer would hand over the displayed TBX11K film. */
+const image = () => ({ width: 512, height: 512, rgba: new Uint8ClampedArray(512 * 512 * 4).fill(128) });
+
+it('loads the fixture VLM from the local server and streams its grounding answer', async () => {
+  const progress: string[] = [];
+  const info = await api.load(fixture, server.baseUrl, 'auto', (p) => progress.push(p.file));
+  expect(info).toMatchObject({
+    device: 'cpu',
+    dtype: 'fp32',
+    model: expect.stringMatching(/test model, random weights/),
+  });
+  expect(server.requests).toEqual(
+    expect.arrayContaining(['test-medgemma-tiny/onnx/decoder_model_merged.onnx', 'test-medgemma-tiny/tokenizer.json']),
+  );
+
+  const partial: string[] = [];
+  const result = await api.generate(image(), fixture.systemPrompt, [], 'Where is the tuberculosis?', (t) =>
+    partial.push(t),
+  );
+  expect(result.text).toBe(
+    'The opacity is in the right upper zone.\nFinal Answer: [{"box_2d": [248, 746, 335, 824], "label": "active tuberculosis"}]',
+  );
+  expect(result.tokens).toBe(result.text.length + 1); // one token per character, then <end_of_turn>
+  expect(partial.length).toBeGreaterThan(3);
+  expect(partial.every((p) => result.text.startsWith(p))).toBe(true);
+
+  // The parser finds the box only once its JSON is complete, and maps it to TBX11K's box.
+  const boxes = partial.map((p) => BOX_FORMATS.medgemma!.parse(p, { width: 512, height: 512 }).length);
+  expect(boxes[0]).toBe(0);
+  const [box] = BOX_FORMATS.medgemma!.parse(result.text, { width: 512, height: 512 });
+  expect(box).toMatchObject({ label: 'active tuberculosis' });
+  expect(box!.x0).toBeCloseTo(381.95, 1);
+  expect(box!.y1).toBeCloseTo(171.52, 1);
+});
+
+it('answers a follow-up with the conversation so far', async () => {
+  const first = await api.generate(image(), fixture.systemPrompt, [], 'Describe.', () => {});
+  const second = await api.generate(
+    image(),
+    fixture.systemPrompt,
+    [
+      { role: 'user', text: 'Describe.' },
+      { role: 'assistant', text: first.text },
+    ],
+    'Where?',
+    () => {},
+  );
+  expect(second.text).toBe(first.text);
+});
+
+it('refuses a model whose files do not match the manifest', async () => {
+  const tampered = {
+    ...fixture,
+    files: fixture.files.map((f) => (f.name === 'tokenizer.json' ? { ...f, sha256: '0'.repeat(64) } : f)),
+  };
+  await expect(api.load(tampered, server.baseUrl, 'auto', () => {})).rejects.toThrow(
+    /tokenizer\.json from http:\/\/127\.0\.0\.1:\d+\/models\/test-medgemma-tiny\/tokenizer\.json has sha256 [0-9a-f]{64}, the manifest says 0{64}/,
+  );
+});
