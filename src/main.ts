@@ -4,6 +4,8 @@ import { ViewerState } from './state/viewer.svelte';
 import { DecoderClient } from './services/decoder-client';
 import { SegmentationState } from './state/segmentation.svelte';
 import { SegmentClient } from './services/segment-client';
+import { AskState } from './state/ask.svelte';
+import { VlmClient } from './services/vlm-client';
 import { OfflineState } from './state/offline.svelte';
 import { registerSW } from 'virtual:pwa-register';
 import './app.css';
@@ -13,8 +15,10 @@ const viewer = new ViewerState(new DecoderClient());
 const modelsUrl = new URL(`${import.meta.env.BASE_URL}models/`, location.href).href;
 const segmentation = new SegmentationState(viewer, new SegmentClient(), modelsUrl);
 void segmentation.fetchModels();
+const ask = new AskState(viewer, segmentation, new VlmClient(), modelsUrl);
+void ask.fetchModels();
 const offline = new OfflineState();
-mount(App, { target: document.getElementById('app')!, props: { viewer, segmentation, offline } });
+mount(App, { target: document.getElementById('app')!, props: { viewer, segmentation, offline, ask } });
 
 // The service worker precaches the app shell; once it controls the page the app runs offline.
 registerSW({
@@ -26,4 +30,4 @@ if (navigator.serviceWorker?.controller) offline.markReady();
 
 // The page's scripting surface: the overlay layer that segmentation and the VLM draw into,
 // and the viewer and segmentation state (used by host pages and the end-to-end tests).
-window.medlens = { viewer, overlay: viewer.overlay, segmentation };
+window.medlens = { viewer, overlay: viewer.overlay, segmentation, ask };

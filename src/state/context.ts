@@ -1,6 +1,7 @@
 import { getContext, setContext } from 'svelte';
 import type { ViewerState } from './viewer.svelte';
 import type { SegmentationState } from './segmentation.svelte';
+import type { AskState } from './ask.svelte';
 
 // A Symbol key per viewer instance tree, so two viewers on one page never share state.
 const KEY = Symbol('medlens.viewer');
@@ -12,3 +13,8 @@ const SEGMENTATION = Symbol('medlens.segmentation');
 
 export const setSegmentation = (state: SegmentationState) => setContext(SEGMENTATION, state);
 export const getSegmentation = () => getContext<SegmentationState>(SEGMENTATION);
+
+const ASK = Symbol('medlens.ask');
+
+export const setAsk = (state: AskState) => setContext(ASK, state);
+export const getAsk = () => getContext<AskState>(ASK);

@@ -77,7 +77,9 @@ export class SegmentationState {
     try {
       const response = await fetch(`${this.#modelsUrl}manifest.json`);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      this.#models = parseManifest(await response.json()).filter((m) => m.task === 'segmentation');
+      this.#models = parseManifest(await response.json()).filter(
+        (m): m is SegmentationModel => m.task === 'segmentation',
+      );
       this.#selected ??= (this.#models.find((m) => !m.fixture) ?? this.#models[0])?.id;
     } catch (error) {
       this.#fail(`model list ${this.#modelsUrl}manifest.json could not be read: ${(error as Error).message}`);

@@ -1,0 +1,52 @@
+import { proxy, wrap, type Remote } from 'comlink';
+import type { VlmApi } from '../../workers/vlm.worker';
+import type { BackendPreference } from '../lib/models/backend';
+import type { VlmModel } from '../lib/models/manifest';
+import type { DisplayedImage } from '../lib/models/sam-preprocess';
+import type { ChatTurn } from '../lib/models/vlm-session';
+
+/** The VLM worker, started on first use; `reset()` ends it (after a GPU device loss, say). */
+export class VlmClient {
+  #worker: Worker | undefined;
+  #api: Remote<VlmApi> | undefined;
+
+  #remote(): Remote<VlmApi> {
+    if (!this.#api) {
+      this.#worker = new Worker(new URL('../../workers/vlm.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'vlm',
+      });
+      this.#api = wrap<VlmApi>(this.#worker);
+    }
+    return this.#api;
+  }
+
+  load(
+    model: VlmModel,
+    baseUrl: string,
+    preference: BackendPreference,
+    onProgress: (p: { file: string; loaded: number; total: number }) => void,
+  ) {
+    return this.#remote().load(model, baseUrl, preference, proxy(onProgress));
+  }
+
+  generate(
+    image: DisplayedImage,
+    system: string,
+    history: ChatTurn[],
+    question: string,
+    onText: (text: string) => void,
+  ) {
+    return this.#remote().generate(image, system, history, question, proxy(onText));
+  }
+
+  stop(): void {
+    void this.#api?.stop();
+  }
+
+  reset(): void {
+    this.#worker?.terminate();
+    this.#worker = undefined;
+    this.#api = undefined;
+  }
+}

@@ -1,0 +1,188 @@
+import { BOX_FORMATS, type GroundedBox } from '../lib/grounding';
+import type { BackendPreference } from '../lib/models/backend';
+import { displayName, parseManifest, type VlmModel } from '../lib/models/manifest';
+import type { ChatTurn, VlmLoadResult } from '../lib/models/vlm-session';
+import { renderFrame } from '../lib/imaging/window';
+import type { VlmClient } from '../services/vlm-client';
+import type { SegmentationState } from './segmentation.svelte';
+import type { ViewerState } from './viewer.svelte';
+
+export const ASK_PRESETS = {
+  describe: 'Describe this image.',
+  report: 'Write the findings and the impression of this study as a short radiology report.',
+  'yes/no': 'Is there an abnormality? Answer yes or no, then one sentence why.',
+  locate: 'Where is the abnormality? Give a box for each finding.',
+} as const;
+
+interface Exchange extends ChatTurn {
+  model?: string;
+  boxes?: GroundedBox[];
+}
+
+/**
+ * Questions about the current image to a vision-language model: loads on first use, streams
+ * the answer, draws the boxes it names as they appear, keeps a conversation per image.
+ */
+export class AskState {
+  #viewer: ViewerState;
+  #segmentation: SegmentationState;
+  #client: VlmClient;
+  #modelsUrl: string;
+  #models = $state.raw<VlmModel[]>([]);
+  #selected = $state<string | undefined>(undefined);
+  #preference = $state<BackendPreference>('auto');
+  #status = $state<'idle' | 'loading' | 'ready' | 'generating' | 'error'>('idle');
+  #progress = $state.raw<{ file: string; loaded: number; total: number } | undefined>(undefined);
+  #loaded = $state.raw<(VlmLoadResult & { id: string }) | undefined>(undefined);
+  #error = $state<string | undefined>(undefined);
+  #system = $state('');
+  #conversations = $state.raw<Record<string, Exchange[]>>({});
+  #streaming = $state('');
+  #speed = $state.raw<{ tokensPerSecond: number; firstTokenMs: number } | undefined>(undefined);
+  #boxIds: string[] = [];
+
+  constructor(viewer: ViewerState, segmentation: SegmentationState, client: VlmClient, modelsUrl: string) {
+    this.#viewer = viewer;
+    this.#segmentation = segmentation;
+    this.#client = client;
+    this.#modelsUrl = modelsUrl;
+  }
+
+  get models() {
+    return this.#models;
+  }
+  get selected() {
+    return this.#models.find((m) => m.id === this.#selected);
+  }
+  get preference() {
+    return this.#preference;
+  }
+  get status() {
+    return this.#status;
+  }
+  get progress() {
+    return this.#progress;
+  }
+  get loaded() {
+    return this.#loaded;
+  }
+  get error() {
+    return this.#error;
+  }
+  get system() {
+    return this.#system;
+  }
+  get streaming() {
+    return this.#streaming;
+  }
+  get speed() {
+    return this.#speed;
+  }
+  /** The conversation about the image on screen. */
+  get conversation(): Exchange[] {
+    const key = this.#imageKey();
+    return key ? (this.#conversations[key] ?? []) : [];
+  }
+
+  async fetchModels(): Promise<void> {
+    try {
+      const response = await fetch(`${this.#modelsUrl}manifest.json`);
+      this.#models = parseManifest(await response.json()).filter((m): m is VlmModel => m.task === 'vlm');
+      this.select((this.#models.find((m) => !m.fixture) ?? this.#models[0])?.id ?? '');
+    } catch (error) {
+      this.#fail(`model list could not be read: ${(error as Error).message}`);
+    }
+  }
+
+  select(id: string): void {
+    this.#selected = id;
+    this.#system = this.selected?.systemPrompt ?? '';
+  }
+  setPreference(preference: BackendPreference): void {
+    this.#preference = preference;
+  }
+  setSystem(text: string): void {
+    this.#system = text;
+  }
+
+  #imageKey(): string | undefined {
+    const slice = this.#viewer.slice;
+    return slice ? `${slice.image.name}#${slice.frame}` : undefined;
+  }
+
+  async #ensureLoaded(model: VlmModel): Promise<void> {
+    if (this.#loaded?.id === model.id) return;
+    this.#status = 'loading';
+    this.#error = undefined;
+    try {
+      const info = await this.#client.load(model, this.#modelsUrl, this.#preference, (p) => (this.#progress = p));
+      this.#loaded = { ...info, id: model.id };
+    } finally {
+      this.#progress = undefined;
+    }
+  }
+
+  /** Asks about the displayed slice; the model loads on first use (switching models disposes the old one). */
+  async ask(question: string): Promise<void> {
+    const model = this.selected;
+    const slice = this.#viewer.slice;
+    const window = this.#viewer.window;
+    const key = this.#imageKey();
+    if (!model || !slice || !window || !key || !question.trim() || this.#status === 'generating') return;
+    const history = this.conversation;
+    try {
+      await this.#ensureLoaded(model);
+      this.#status = 'generating';
+      this.#streaming = '';
+      const { image, frame } = slice;
+      const rgba = renderFrame(image, frame, { window, invert: this.#viewer.invert });
+      const size = { width: image.width, height: image.height };
+      const format = BOX_FORMATS[model.boxFormat] ?? BOX_FORMATS.plain!;
+      const result = await this.#client.generate({ ...size, rgba }, this.#system, history, question, (text) => {
+        this.#streaming = text;
+        this.#drawBoxes(format.parse(text, size));
+      });
+      const boxes = format.parse(result.text, size);
+      this.#drawBoxes(boxes);
+      this.#conversations = {
+        ...this.#conversations,
+        [key]: [
+          ...history,
+          { role: 'user', text: question },
+          { role: 'assistant', text: result.text, model: displayName(model), boxes },
+        ],
+      };
+      this.#speed = { tokensPerSecond: result.tokens / (result.ms / 1000), firstTokenMs: result.firstTokenMs };
+      this.#streaming = '';
+      this.#status = 'ready';
+    } catch (error) {
+      this.#client.reset();
+      this.#loaded = undefined;
+      this.#fail(`${displayName(model)}: ${(error as Error).message}`);
+    }
+  }
+
+  stop(): void {
+    this.#client.stop();
+  }
+
+  /** Sends a box the model named to the segmentation model as a prompt. */
+  async segment(box: GroundedBox): Promise<void> {
+    if (!this.#segmentation.loaded) {
+      this.#error = 'load a segmentation model (Segment panel) to turn boxes into masks';
+      return;
+    }
+    await this.#segmentation.run({ points: [], box });
+  }
+
+  #drawBoxes(boxes: GroundedBox[]): void {
+    const overlay = this.#viewer.overlay;
+    for (const id of this.#boxIds) overlay.remove(id);
+    this.#boxIds = boxes.map((b) => overlay.addBox({ ...b, label: b.label || 'finding', color: '#ff8c33' }));
+  }
+
+  #fail(message: string): void {
+    this.#status = 'error';
+    this.#error = message;
+  }
+}
