@@ -1,5 +1,5 @@
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Plugin } from 'vite';
@@ -76,7 +76,7 @@ function copyPresentModels(): Plugin {
     name: 'medlens:copy-models',
     apply: 'build',
     configResolved(config) {
-      target = join(config.root, config.build.outDir, 'models');
+      target = resolve(config.root, config.build.outDir, 'models');
     },
     closeBundle() {
       const manifest = JSON.parse(readFileSync(here('models/manifest.json'), 'utf8')) as {

@@ -1,0 +1,180 @@
+// npm run bench:vlm — time to first token, tokens/s and memory of the vision-language models:
+// our VLM worker code and plain transformers.js (AutoProcessor + AutoModelForImageTextToText +
+// generate, as its docs show) in Node on the same model and image, then the app itself in
+// headless Chromium on WebGPU (SwiftShader) and WASM. Models: the fixture, and real weights
+// where ../shared/models/<id>/ has them.
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { build, createServer, preview } from 'vite';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const manifest = JSON.parse(readFileSync(`${root}models/manifest.json`, 'utf8')).models.filter((m) => m.task === 'vlm');
+const image = `${root}test/fixtures/raster/tbx11k-tb0005.png`;
+const question = 'Where is the tuberculosis?';
+const models = manifest.filter((m) => {
+  const dir = m.fixture ? `${root}models/${m.id}` : `${root}../shared/models/${m.id}`;
+  if (existsSync(`${dir}/config.json`)) return true;
+  console.log(`${m.id}: skipped, ${dir}/ is absent (no weights on this machine)`);
+  return false;
+});
+
+/** Samples this process's resident memory while `task` runs. */
+async function peakRss(task) {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  try {
+    return { result: await task(), peakMb: Math.max(peak, process.memoryUsage().rss) / 2 ** 20 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function serve(dir) {
+  const server = createHttpServer((req, res) => {
+    const file = dir + decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/models\//, '');
+    if (!existsSync(file) || !statSync(file).isFile()) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-length': statSync(file).size });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+const rows = [];
+const vite = await createServer({ root, logLevel: 'warn', server: { middlewareMode: true } });
+const { RawImage, AutoProcessor, AutoModelForImageTextToText, TextStreamer, env } =
+  await import('@huggingface/transformers');
+for (const model of models) {
+  const dir = model.fixture ? `${root}models/` : `${root}../shared/models/`;
+  // Baseline: plain transformers.js reading the model folder itself.
+  const baseline = await peakRss(async () => {
+    Object.assign(env, {
+      allowRemoteModels: false,
+      allowLocalModels: true,
+      localModelPath: dir,
+      useCustomCache: false,
+      useFSCache: false,
+    });
+    const processor = await AutoProcessor.from_pretrained(model.id);
+    const network = await AutoModelForImageTextToText.from_pretrained(model.id, { dtype: model.dtypes.at(-1) });
+    const prompt = processor.apply_chat_template(
+      [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: question }] }],
+      { add_generation_prompt: true },
+    );
+    const inputs = await processor(prompt, await RawImage.read(image));
+    let first = 0;
+    let tokens = 0;
+    const start = performance.now();
+    const streamer = new TextStreamer(processor.tokenizer, {
+      skip_prompt: true,
+      token_callback_function: () => tokens++ === 0 && (first = performance.now() - start),
+    });
+    await network.generate({ ...inputs, max_new_tokens: 512, do_sample: false, streamer });
+    const ms = performance.now() - start;
+    await network.dispose();
+    return { first, tokens, ms };
+  });
+  rows.push({
+    model: model.id,
+    runtime: 'plain transformers.js, Node (onnxruntime-node CPU)',
+    ...baseline.result,
+    memory: `${baseline.peakMb.toFixed(0)} MB peak RSS`,
+  });
+
+  // Ours: the VLM worker's code path, loading over HTTP with sha256 checks.
+  const server = await serve(dir);
+  const api = (await vite.ssrLoadModule('/workers/vlm.worker.ts')).default;
+  const ours = await peakRss(async () => {
+    await api.load(model, `http://127.0.0.1:${server.address().port}/models/`, 'auto', () => {});
+    const raw = await RawImage.read(image);
+    const rgba = raw.rgba().data;
+    const out = await api.generate(
+      { width: raw.width, height: raw.height, rgba },
+      model.systemPrompt,
+      [],
+      question,
+      () => {},
+    );
+    await api.dispose();
+    return { first: out.firstTokenMs, tokens: out.tokens, ms: out.ms };
+  });
+  server.close();
+  rows.push({
+    model: model.id,
+    runtime: 'medlens VLM worker code, Node (onnxruntime-node CPU)',
+    ...ours.result,
+    memory: `${ours.peakMb.toFixed(0)} MB peak RSS`,
+  });
+}
+await vite.close();
+
+// The app in Chromium, through its Ask panel.
+const outDir = `${root}bench/.cache/vlm-dist/`;
+await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+const app = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { host: 'localhost', port: 0 } });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--headless=new',
+    '--no-sandbox',
+    '--enable-unsafe-webgpu',
+    '--enable-unsafe-swiftshader',
+    '--use-webgpu-adapter=swiftshader',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+  ],
+});
+try {
+  for (const model of models.filter((m) => m.fixture)) {
+    for (const backend of ['webgpu', 'wasm']) {
+      const page = await browser.newPage();
+      await page.goto(app.resolvedUrls.local[0]);
+      await page.getByTestId('file-input').setInputFiles([image]);
+      await page.waitForFunction(() => window.medlens.viewer.slice);
+      const result = await page.evaluate(
+        async ({ id, backend, question }) => {
+          const { ask } = window.medlens;
+          ask.select(id);
+          ask.setPreference(backend);
+          await ask.ask(question);
+          const memory =
+            'measureUserAgentSpecificMemory' in performance
+              ? (await performance.measureUserAgentSpecificMemory()).bytes
+              : NaN;
+          return {
+            speed: ask.speed,
+            backend: ask.loaded?.device,
+            tokens: ask.conversation.at(-1)?.text.length,
+            memory,
+            error: ask.error,
+          };
+        },
+        { id: model.id, backend, question },
+      );
+      if (result.error) throw new Error(result.error);
+      const tokens = result.tokens + 1;
+      rows.push({
+        model: model.id,
+        runtime: `medlens app, Chromium ${result.backend === 'webgpu' ? 'WebGPU (SwiftShader)' : 'WASM'}`,
+        first: result.speed.firstTokenMs,
+        tokens,
+        ms: (tokens / result.speed.tokensPerSecond) * 1000,
+        memory: Number.isNaN(result.memory) ? 'n/a' : `${(result.memory / 2 ** 20).toFixed(0)} MB page memory after`,
+      });
+      await page.close();
+    }
+  }
+} finally {
+  await browser.close();
+  await app.close();
+}
+
+console.log(`\n${cpus().length} × ${cpus()[0].model}, Node ${process.versions.node}`);
+console.log('| model | runtime | first token ms | tokens | tokens/s | memory |\n|---|---|---|---|---|---|');
+for (const r of rows)
+  console.log(
+    `| ${r.model} | ${r.runtime} | ${r.first.toFixed(0)} | ${r.tokens} | ${(r.tokens / (r.ms / 1000)).toFixed(0)} | ${r.memory} |`,
+  );
