@@ -5,6 +5,8 @@ import { SegmentationState } from './state/segmentation.svelte';
 import { DecoderClient } from './services/decoder-client';
 import { SegmentClient } from './services/segment-client';
 import { startEmbedBridge } from './services/embed-bridge';
+import { AskState } from './state/ask.svelte';
+import { VlmClient } from './services/vlm-client';
 import { parseAllowedOrigins } from './lib/protocol/messages';
 import './app.css';
 
@@ -17,7 +19,8 @@ const allowed = parseAllowedOrigins(
 const viewer = new ViewerState(new DecoderClient());
 const modelsUrl = new URL(`${import.meta.env.BASE_URL}models/`, location.href).href;
 const segmentation = new SegmentationState(viewer, new SegmentClient(), modelsUrl);
+const ask = new AskState(viewer, segmentation, new VlmClient(), modelsUrl);
 mount(EmbedApp, { target: document.getElementById('app')!, props: { viewer, segmentation } });
-await segmentation.fetchModels();
-startEmbedBridge(viewer, segmentation, allowed);
-window.medlens = { viewer, overlay: viewer.overlay, segmentation };
+await Promise.all([segmentation.fetchModels(), ask.fetchModels()]);
+startEmbedBridge(viewer, segmentation, ask, allowed);
+window.medlens = { viewer, overlay: viewer.overlay, segmentation, ask };

@@ -8,6 +8,7 @@ import {
   type WidgetMessage,
 } from '../lib/protocol/messages';
 import type { SegmentationState } from '../state/segmentation.svelte';
+import type { AskState } from '../state/ask.svelte';
 import type { ViewerState } from '../state/viewer.svelte';
 
 type Reply = (message: WidgetMessage, transfer?: Transferable[]) => void;
@@ -16,7 +17,12 @@ type Reply = (message: WidgetMessage, transfer?: Transferable[]) => void;
  * The widget side of the embed protocol: answers messages from allowed origins only (others
  * get no answer at all), validates each one, and replies to the sender's origin, never '*'.
  */
-export function startEmbedBridge(viewer: ViewerState, segmentation: SegmentationState, allowed: Set<string>): void {
+export function startEmbedBridge(
+  viewer: ViewerState,
+  segmentation: SegmentationState,
+  ask: AskState,
+  allowed: Set<string>,
+): void {
   const announce = async (reply: Reply) => {
     const caps = await detectCapabilities();
     reply({
@@ -24,7 +30,12 @@ export function startEmbedBridge(viewer: ViewerState, segmentation: Segmentation
       type: 'ready',
       capabilities: {
         protocol: PROTOCOL_VERSION,
-        models: segmentation.models.map((m) => ({ id: m.id, name: m.name, fixture: m.fixture })),
+        models: [...segmentation.models, ...ask.models].map((m) => ({
+          id: m.id,
+          name: m.name,
+          fixture: m.fixture,
+          task: m.task,
+        })),
         webgpu: caps.webgpu,
         crossOriginIsolated: caps.crossOriginIsolated,
       },
@@ -95,8 +106,29 @@ export function startEmbedBridge(viewer: ViewerState, segmentation: Segmentation
           model: segmentation.loaded.model.id,
         });
       }
-      case 'ask':
-        throw new ProtocolError('not-available', 'this widget has no vision-language model yet');
+      case 'ask': {
+        if (message.model) {
+          if (!ask.models.some((m) => m.id === message.model)) {
+            throw new ProtocolError(
+              'no-model',
+              `no model ${message.model}; the widget has ${ask.models.map((m) => m.id).join(', ')}`,
+            );
+          }
+          ask.select(message.model);
+        } else if (!ask.loaded) {
+          throw new ProtocolError('no-model', 'no vision-language model is loaded: give `model` in the request');
+        }
+        if (!viewer.slice) throw new ProtocolError('no-image', 'open an image first');
+        reply({ medlens: PROTOCOL_VERSION, id: message.id, type: 'progress', stage: 'generating' });
+        const answer = await ask.ask(message.question);
+        if (!answer) throw new ProtocolError('failed', ask.error ?? 'the model gave no answer');
+        return done({
+          kind: 'answer',
+          text: answer.text,
+          boxes: (answer.boxes ?? []).map((b) => ({ label: b.label, box: [b.x0, b.y0, b.x1, b.y1] })),
+          model: ask.loaded?.id ?? '',
+        });
+      }
       case 'setWindow':
         if (!viewer.slice) throw new ProtocolError('no-image', 'open an image first');
         viewer.setWindow({ center: message.center, width: message.width });

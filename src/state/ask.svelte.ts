@@ -123,12 +123,12 @@ export class AskState {
   }
 
   /** Asks about the displayed slice; the model loads on first use (switching models disposes the old one). */
-  async ask(question: string): Promise<void> {
+  async ask(question: string): Promise<Exchange | undefined> {
     const model = this.selected;
     const slice = this.#viewer.slice;
     const window = this.#viewer.window;
     const key = this.#imageKey();
-    if (!model || !slice || !window || !key || !question.trim() || this.#status === 'generating') return;
+    if (!model || !slice || !window || !key || !question.trim() || this.#status === 'generating') return undefined;
     const history = this.conversation;
     try {
       await this.#ensureLoaded(model);
@@ -144,21 +144,17 @@ export class AskState {
       });
       const boxes = format.parse(result.text, size);
       this.#drawBoxes(boxes);
-      this.#conversations = {
-        ...this.#conversations,
-        [key]: [
-          ...history,
-          { role: 'user', text: question },
-          { role: 'assistant', text: result.text, model: displayName(model), boxes },
-        ],
-      };
+      const answer: Exchange = { role: 'assistant', text: result.text, model: displayName(model), boxes };
+      this.#conversations = { ...this.#conversations, [key]: [...history, { role: 'user', text: question }, answer] };
       this.#speed = { tokensPerSecond: result.tokens / (result.ms / 1000), firstTokenMs: result.firstTokenMs };
       this.#streaming = '';
       this.#status = 'ready';
+      return answer;
     } catch (error) {
       this.#client.reset();
       this.#loaded = undefined;
       this.#fail(`${displayName(model)}: ${(error as Error).message}`);
+      return undefined;
     }
   }
 

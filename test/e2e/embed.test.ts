@@ -108,10 +108,24 @@ it('answers every malformed message with an error, and keeps working', async () 
   const byId = Object.fromEntries(answers.replies.filter((r) => r.id).map((r) => [r.id, r]));
   expect(byId.f2).toMatchObject({ code: 'too-large' });
   expect(byId.f6).toMatchObject({ code: 'unknown-type' });
-  expect(byId.f10).toMatchObject({ code: 'not-available' });
+  expect(byId.f10).toMatchObject({ code: 'no-model' });
   expect(byId.f11).toMatchObject({ code: 'no-model', message: expect.stringMatching(/no model no-such-model/) });
   const again = await page.evaluate(async () => (await window.viewerPromise).segment({ box: [10, 10, 20, 20] }));
   expect(again.bbox).toEqual([10, 10, 20, 20]);
+});
+
+it('answers a question with text and boxes from the VLM', async () => {
+  const answer = await page.evaluate(async () =>
+    (await window.viewerPromise).ask('Where is the tuberculosis?', { model: 'test-medgemma-tiny' }),
+  );
+  expect(answer.model).toBe('test-medgemma-tiny');
+  expect(answer.text).toMatch(/Final Answer:/);
+  // box_2d [248, 746, 335, 824] on the 512×256 image padded to a 512 square (64 px above and below).
+  expect(answer.boxes).toHaveLength(1);
+  const [x0, y0, x1, y1] = answer.boxes[0]!.box;
+  expect([x0, x1]).toEqual([(746 / 1000) * 512, (824 / 1000) * 512]);
+  expect(y0).toBe(0); // 248/1000·512 − 128 < 0: the box starts in the padding and is clipped
+  expect(y1).toBeCloseTo((335 / 1000) * 512 - 128, 6);
 });
 
 it('does not answer an origin outside the allowlist', async () => {

@@ -9,7 +9,7 @@ import { fixtureBytes } from '../imaging/fixtures';
 import { serveModels } from '../models/model-server';
 
 const models = parseManifest(JSON.parse(readFileSync(new URL('../../models/manifest.json', import.meta.url), 'utf8')));
-const model = (id: string) => models.find((m) => m.id === id)!;
+const model = (id: string) => models.find((m) => m.id === id) as SegmentationModel;
 let server: Awaited<ReturnType<typeof serveModels>>;
 let image: DisplayedImage;
 

@@ -1,7 +1,7 @@
 // The host side of the embed protocol: `const viewer = await Medlens.embed(iframe)`.
 // Built to dist/medlens-client.js as a standalone ES module.
 import type { Rle } from '../overlays/rle';
-import type { Capabilities, HostMessage, PROTOCOL_VERSION as Version, WidgetMessage } from './messages';
+import type { AnswerResult, Capabilities, HostMessage, PROTOCOL_VERSION as Version, WidgetMessage } from './messages';
 
 // A literal, not an import, so dist/medlens-client.js stays one self-contained file; the type
 // annotation breaks the build if the protocol version changes without this file.
@@ -24,7 +24,7 @@ export interface EmbeddedViewer {
   segment(options: SegmentOptions, onProgress?: (stage: string) => void): Promise<MaskResult>;
   setWindow(center: number, width: number): Promise<void>;
   clear(): Promise<void>;
-  ask(question: string): Promise<unknown>;
+  ask(question: string, options?: { model?: string }): Promise<Omit<AnswerResult, 'kind'>>;
   dispose(): void;
 }
 
@@ -105,8 +105,9 @@ export function embed(iframe: HTMLIFrameElement, options: { timeoutMs?: number }
     async clear() {
       await request({ type: 'clear' });
     },
-    ask(question) {
-      return request({ type: 'ask', question });
+    async ask(question, options = {}) {
+      const { kind: _, ...answer } = await request<AnswerResult>({ type: 'ask', question, ...options });
+      return answer;
     },
     dispose() {
       window.removeEventListener('message', listener);

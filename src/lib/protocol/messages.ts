@@ -28,6 +28,8 @@ export interface AskRequest {
   id: string;
   type: 'ask';
   question: string;
+  /** A vision-language model id from `ready`; default: the one already loaded. */
+  model?: string;
 }
 export interface SetWindowRequest {
   medlens: 1;
@@ -51,11 +53,18 @@ export type HostMessage = OpenRequest | SegmentRequest | AskRequest | SetWindowR
 
 export interface Capabilities {
   protocol: typeof PROTOCOL_VERSION;
-  models: { id: string; name: string; fixture: boolean }[];
+  models: { id: string; name: string; fixture: boolean; task: 'segmentation' | 'vlm' }[];
   webgpu: boolean;
   crossOriginIsolated: boolean;
 }
 export type SegmentResult = { kind: 'mask'; rle: Rle; bbox: [number, number, number, number] | null; model: string };
+export type AnswerResult = {
+  kind: 'answer';
+  text: string;
+  /** Boxes the answer names, in pixels of the image: [x0, y0, x1, y1]. */
+  boxes: { label: string; box: [number, number, number, number] }[];
+  model: string;
+};
 export type WidgetMessage =
   | { medlens: 1; type: 'ready'; capabilities: Capabilities }
   | { medlens: 1; id: string; type: 'progress'; stage: string; loaded?: number; total?: number | null }
@@ -63,7 +72,7 @@ export type WidgetMessage =
       medlens: 1;
       id: string;
       type: 'result';
-      result: { kind: 'opened'; images: number } | SegmentResult | { kind: 'done' };
+      result: { kind: 'opened'; images: number } | SegmentResult | AnswerResult | { kind: 'done' };
     }
   | { medlens: 1; id?: string; type: 'error'; code: ErrorCode; message: string };
 
@@ -159,7 +168,9 @@ export function parseHostMessage(data: unknown): HostMessage {
       break;
     }
     case 'ask':
-      only(msg, [...common, 'question'], 'ask');
+      only(msg, [...common, 'question', 'model'], 'ask');
+      if (msg.model !== undefined && typeof msg.model !== 'string')
+        throw new ProtocolError('invalid-message', 'ask: model must be a string');
       if (typeof msg.question !== 'string' || msg.question.length === 0)
         throw new ProtocolError('invalid-message', 'ask: question must be a non-empty string');
       if (msg.question.length > LIMITS.questionLength)
