@@ -11,7 +11,7 @@ import {
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { detectCapabilities, type BackendPreference } from './backend';
 import { displayName, type ModelFile, type VlmModel } from './manifest';
-import { loadModelFile, openModelCache } from './model-files';
+import { loadModelFile, ModelFileError, openModelCache } from './model-files';
 import type { DisplayedImage } from './sam-preprocess';
 
 export interface VlmLoadResult {
@@ -112,11 +112,18 @@ export class VlmSession {
     const cache = await openModelCache();
     const files = new Map<string, Uint8Array>();
     for (const file of filesFor(model, dtype)) {
-      const loaded = await loadModelFile(model, file, baseUrl, {
-        cache,
-        onProgress: (p) => onProgress({ file: p.file, loaded: p.loaded, total: p.total ?? 0 }),
-      });
-      files.set(`${model.id}/${file.name}`, loaded.bytes);
+      try {
+        const loaded = await loadModelFile(model, file, baseUrl, {
+          cache,
+          onProgress: (p) => onProgress({ file: p.file, loaded: p.loaded, total: p.total ?? 0 }),
+        });
+        files.set(`${model.id}/${file.name}`, loaded.bytes);
+      } catch (error) {
+        // An unpinned entry's file list is a best guess at the export's layout: a missing
+        // config file is left for transformers.js to do without (or to name, if it needs it).
+        const optional = file.sha256 === null && !file.name.startsWith('onnx/');
+        if (!(optional && error instanceof ModelFileError)) throw error;
+      }
     }
     configure(baseUrl, files);
     const processor = await AutoProcessor.from_pretrained(model.id);
