@@ -3,7 +3,7 @@
 import { cpSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../test/e2e/chromium.mjs';
 import { build, preview } from 'vite';
 import { cache, prepare } from './prepare.mjs';
 
@@ -19,16 +19,7 @@ for (const variant of Object.keys(files))
   cpSync(`${cache}${variant}`, `${outDir}bench/decode/data/${variant}`, { recursive: true });
 const server = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { host: 'localhost', port: 0 } });
 const url = server.resolvedUrls.local[0];
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless=new',
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.log('page error:', e.message));

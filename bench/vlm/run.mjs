@@ -7,7 +7,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../test/e2e/chromium.mjs';
 import { build, createServer, preview } from 'vite';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -114,19 +114,7 @@ await vite.close();
 const outDir = `${root}bench/.cache/vlm-dist/`;
 await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
 const app = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { host: 'localhost', port: 0 } });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless=new',
-    '--no-sandbox',
-    '--enable-unsafe-webgpu',
-    '--enable-unsafe-swiftshader',
-    '--use-webgpu-adapter=swiftshader',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 try {
   for (const model of models.filter((m) => m.fixture)) {
     for (const backend of ['webgpu', 'wasm']) {

@@ -1,6 +1,6 @@
 import { BOX_FORMATS, type GroundedBox } from '../lib/grounding';
 import type { BackendPreference } from '../lib/models/backend';
-import { displayName, parseManifest, type VlmModel } from '../lib/models/manifest';
+import { displayName, fetchManifest, type VlmModel } from '../lib/models/manifest';
 import type { ChatTurn, VlmLoadResult } from '../lib/models/vlm-session';
 import { renderFrame } from '../lib/imaging/window';
 import type { VlmClient } from '../services/vlm-client';
@@ -86,8 +86,7 @@ export class AskState {
 
   async fetchModels(): Promise<void> {
     try {
-      const response = await fetch(`${this.#modelsUrl}manifest.json`);
-      this.#models = parseManifest(await response.json()).filter((m): m is VlmModel => m.task === 'vlm');
+      this.#models = (await fetchManifest(this.#modelsUrl)).filter((m): m is VlmModel => m.task === 'vlm');
       this.select((this.#models.find((m) => !m.fixture) ?? this.#models[0])?.id ?? '');
     } catch (error) {
       this.#fail(`model list could not be read: ${(error as Error).message}`);

@@ -1,5 +1,5 @@
 import type { BackendInfo, BackendPreference } from '../lib/models/backend';
-import { displayName, parseManifest, type SegmentationModel } from '../lib/models/manifest';
+import { displayName, fetchManifest, type SegmentationModel } from '../lib/models/manifest';
 import type { FileProgress } from '../lib/models/model-files';
 import { isEmptyPrompt, type SegmentPrompt } from '../lib/models/sam-prompt';
 import { renderFrame } from '../lib/imaging/window';
@@ -75,14 +75,12 @@ export class SegmentationState {
   /** Reads models/manifest.json served beside the app. */
   async fetchModels(): Promise<void> {
     try {
-      const response = await fetch(`${this.#modelsUrl}manifest.json`);
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      this.#models = parseManifest(await response.json()).filter(
+      this.#models = (await fetchManifest(this.#modelsUrl)).filter(
         (m): m is SegmentationModel => m.task === 'segmentation',
       );
       this.#selected ??= (this.#models.find((m) => !m.fixture) ?? this.#models[0])?.id;
     } catch (error) {
-      this.#fail(`model list ${this.#modelsUrl}manifest.json could not be read: ${(error as Error).message}`);
+      this.#fail(`the model list could not be read: ${(error as Error).message}`);
     }
   }
 

@@ -131,3 +131,10 @@ export function parseManifest(json: unknown): ModelEntry[] {
   }
   return entries;
 }
+
+/** Reads and checks models/manifest.json as served beside the app at `modelsUrl`. */
+export async function fetchManifest(modelsUrl: string): Promise<ModelEntry[]> {
+  const response = await fetch(`${modelsUrl}manifest.json`);
+  if (!response.ok) throw new Error(`${modelsUrl}manifest.json: HTTP ${response.status}`);
+  return parseManifest(await response.json());
+}
