@@ -6,10 +6,10 @@ import { qwen25SmartResize } from '../../src/lib/grounding/qwen25-vl';
 const CXR = { width: 1477, height: 1198 }; // the Wikimedia chest PA (MedGemma's notebook image)
 
 /**
- * Samples in each family's published syntax. Only the MedMO line quotes a published answer
- * (its first box, from the MedMO README as ../shared/MODELS.md cites it); the others are
- * constructed in the syntax the named source documents, with illustrative coordinates: no
- * model could be run here to record verbatim answers.
+ * Samples in each family's published syntax. The MedMO, Qwen2-VL and Qwen2.5-VL lines quote
+ * published strings (sources beside them); the others are constructed in the syntax the named
+ * source documents, with illustrative coordinates: no model could be run here to record
+ * verbatim answers.
  */
 const SAMPLES: [format: string, text: string, image: ImageSize, expected: Partial<GroundedBox>[], source: string][] = [
   [
@@ -34,17 +34,17 @@ const SAMPLES: [format: string, text: string, image: ImageSize, expected: Partia
   ],
   [
     'qwen2-vl',
-    '<|object_ref_start|>the left lung<|object_ref_end|><|box_start|>(120,180),(480,820)<|box_end|>',
-    { width: 2000, height: 1000 },
-    [{ label: 'the left lung', x0: 240, y0: 180, x1: 960, y1: 820 }],
-    'constructed: Qwen2-VL grounding syntax (QwenLM/Qwen2-VL issue #189)',
+    '<|object_ref_start|>Popup close button<|object_ref_end|><|box_start|>(1769, 1013), (1778, 1027)<|box_end|>\n<|object_ref_start|>Popup close button<|object_ref_end|><|box_start|>(483, 954), (519, 987)<|box_end|>',
+    { width: 1000, height: 1000 },
+    [{ label: 'Popup close button', x0: 483, y0: 954, x1: 519, y1: 987 }],
+    'verbatim from QwenLM/Qwen3-VL issue #762 (grounding conversation; its first box lies outside 0-1000 and is dropped)',
   ],
   [
     'qwen2.5-vl',
-    '```json\n[\n\t{"bbox_2d": [135, 114, 1016, 672], "label": "opacity"}\n]\n```',
+    '{\n"bbox_2d": [135, 114, 1016, 672]\n}',
     { width: 504, height: 504 },
-    [{ label: 'opacity', x0: 135, y0: 114, x1: 504, y1: 504 }],
-    'constructed: Qwen2.5-VL bbox_2d JSON in a fenced block (QwenLM issues #676, #733: absolute pixels)',
+    [{ label: '', x0: 135, y0: 114, x1: 504, y1: 504 }],
+    'verbatim from QwenLM/Qwen3-VL issue #1137 (Qwen2.5-VL grounding answer, absolute pixels)',
   ],
   [
     'medgemma',
