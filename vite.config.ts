@@ -27,12 +27,44 @@ export const CSP = [
   "form-action 'none'",
 ].join('; ');
 
+/**
+ * hub.html alone may reach the model hub: the page a user opens on purpose to download a
+ * model into the browser's cache. Every other page keeps connect-src 'self'.
+ */
+export const HUB_CSP = CSP.replace(
+  "connect-src 'self'",
+  "connect-src 'self' https://huggingface.co https://*.huggingface.co https://*.hf.co",
+);
+const cspFor = (path: string) => (path.startsWith('/hub.html') ? HUB_CSP : CSP);
+
 // Threaded WASM (SharedArrayBuffer) needs cross-origin isolation; static hosts must send the same.
 const headers = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Content-Security-Policy': CSP,
 };
+
+/** Sends each page's CSP as a header in dev and preview (hub.html gets the hub's). */
+function cspHeaders(): Plugin {
+  const use = (middlewares: {
+    use: (
+      fn: (req: { url?: string }, res: { setHeader: (k: string, v: string) => void }, next: () => void) => void,
+    ) => void;
+  }) =>
+    middlewares.use((req, res, next) => {
+      res.setHeader('Content-Security-Policy', cspFor(req.url ?? '/'));
+      next();
+    });
+  return {
+    name: 'medlens:csp-headers',
+    // Braces: a function returned from these hooks would be run as a post-middleware hook.
+    configureServer: (server) => {
+      use(server.middlewares);
+    },
+    configurePreviewServer: (server) => {
+      use(server.middlewares);
+    },
+  };
+}
 
 /** Logs the gzipped size of the JS a first visit loads: the entry and its static imports. */
 function reportInitialJs(): Plugin {
@@ -60,8 +92,12 @@ function reportInitialJs(): Plugin {
 function cspMeta(): Plugin {
   return {
     name: 'medlens:csp-meta',
-    transformIndexHtml: () => [
-      { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP }, injectTo: 'head-prepend' },
+    transformIndexHtml: (_html, context) => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: cspFor(context.path) },
+        injectTo: 'head-prepend',
+      },
     ],
   };
 }
@@ -95,6 +131,7 @@ export default defineConfig({
   plugins: [
     svelte(),
     cspMeta(),
+    cspHeaders(),
     reportInitialJs(),
     copyPresentModels(),
     // Precaches the app shell, codecs and the ORT WASM so the app starts with the network cut;
@@ -135,6 +172,7 @@ export default defineConfig({
       input: {
         index: here('index.html'),
         embed: here('embed.html'),
+        hub: here('hub.html'),
         'medlens-client': here('src/lib/protocol/client.ts'),
       },
       // The embed client keeps a stable name so host pages can import dist/medlens-client.js.

@@ -41,7 +41,8 @@ export async function openModelCache(): Promise<Cache | undefined> {
   }
 }
 
-async function check(model: ModelEntry, file: ModelFile, bytes: Uint8Array, from: string): Promise<boolean> {
+/** Size and sha256 against the manifest; false when the manifest pins no hash. */
+export async function checkFile(model: ModelEntry, file: ModelFile, bytes: Uint8Array, from: string): Promise<boolean> {
   if (file.size !== null && bytes.length !== file.size) {
     throw new ModelFileError(
       `${displayName(model)}: ${file.name} from ${from} has ${bytes.length} bytes, the manifest says ${file.size}`,
@@ -57,7 +58,8 @@ async function check(model: ModelEntry, file: ModelFile, bytes: Uint8Array, from
   return true;
 }
 
-async function download(
+/** Fetches a file with progress; a missing file, or an HTML page instead of it, is a ModelFileError. */
+export async function downloadBytes(
   url: string,
   name: string,
   signal: AbortSignal | undefined,
@@ -102,7 +104,7 @@ async function download(
  * Stores a verified file for later and offline loads. A refusal (quota, a browser limit on one
  * entry's size) only means the next load downloads again: it never stops this one.
  */
-async function keep(cache: Cache | undefined, url: string, bytes: Uint8Array): Promise<void> {
+export async function keep(cache: Cache | undefined, url: string, bytes: Uint8Array): Promise<void> {
   try {
     await cache?.put(url, new Response(bytes as Uint8Array<ArrayBuffer>));
   } catch (error) {
@@ -127,7 +129,7 @@ export async function loadModelFile(
   if (cached) {
     const bytes = new Uint8Array(await cached.arrayBuffer());
     try {
-      const verified = await check(model, file, bytes, 'the cache');
+      const verified = await checkFile(model, file, bytes, 'the cache');
       onProgress({ file: file.name, loaded: bytes.length, total: bytes.length, phase: 'cache' });
       return { bytes, verified, fromCache: true };
     } catch {
@@ -136,7 +138,7 @@ export async function loadModelFile(
   }
   let bytes: Uint8Array;
   try {
-    bytes = await download(url, file.name, options.signal, onProgress);
+    bytes = await downloadBytes(url, file.name, options.signal, onProgress);
   } catch (error) {
     if (error instanceof ModelFileError) {
       throw new ModelFileError(
@@ -146,7 +148,7 @@ export async function loadModelFile(
     }
     throw error;
   }
-  const verified = await check(model, file, bytes, url);
+  const verified = await checkFile(model, file, bytes, url);
   await keep(options.cache, url, bytes);
   return { bytes, verified, fromCache: false };
 }
@@ -168,7 +170,7 @@ export async function importModelFiles(
         `${displayName(model)}: ${file.name} is not among the picked files (${[...picked.keys()].join(', ') || 'none'})`,
       );
     }
-    await check(model, file, bytes, 'the picked files');
+    await checkFile(model, file, bytes, 'the picked files');
     await keep(cache, modelFileUrl(model, file, baseUrl), bytes);
   }
 }

@@ -10,7 +10,8 @@ import {
 } from '@huggingface/transformers';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { detectCapabilities, type BackendPreference } from './backend';
-import { displayName, type ModelFile, type VlmModel } from './manifest';
+import { displayName, type VlmModel } from './manifest';
+import { chooseDtype, filesFor } from './vlm-files';
 import { loadModelFile, ModelFileError, openModelCache } from './model-files';
 import type { DisplayedImage } from './sam-preprocess';
 
@@ -36,18 +37,6 @@ export interface GenerateResult {
 
 const runsInNode =
   typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
-
-const DTYPE_SUFFIXES = ['fp16', 'q4f16', 'q4', 'q8', 'int8', 'uint8', 'bnb4', 'quantized'];
-
-/** The manifest's files one dtype needs: configs and tokenizer, and that variant's ONNX files. */
-function filesFor(model: VlmModel, dtype: string): ModelFile[] {
-  return model.files.filter((f) => {
-    const onnx = /^onnx\/[A-Za-z0-9_]+?(?:_([a-z0-9]+))?\.onnx(?:_data)?$/.exec(f.name);
-    if (!onnx) return true;
-    const suffix = onnx[1] && DTYPE_SUFFIXES.includes(onnx[1]) ? onnx[1] : 'fp32';
-    return suffix === dtype;
-  });
-}
 
 /**
  * transformers.js gets every file from memory: our loader fetched it from models/<id>/ beside
@@ -75,15 +64,6 @@ function configure(baseUrl: string, files: Map<string, Uint8Array>): void {
   };
   // One ORT WASM for the app: the file Vite bundled for onnxruntime-web, never a CDN.
   if (!runsInNode && env.backends.onnx.wasm) env.backends.onnx.wasm.wasmPaths = { wasm: ortWasmUrl };
-}
-
-/** The best weight variant the device can run: q4f16 needs shader-f16; WASM avoids fp16. */
-function chooseDtype(model: VlmModel, device: VlmLoadResult['device'], shaderF16: boolean): string {
-  const usable = model.dtypes.filter((d) => (device === 'webgpu' && shaderF16) || !d.includes('16'));
-  const dtype = usable[0];
-  if (!dtype)
-    throw new Error(`${displayName(model)} offers ${model.dtypes.join(', ')}, none of which runs without shader-f16`);
-  return dtype;
 }
 
 /** A vision-language model loaded with transformers.js: streams answers about one image. */

@@ -1,0 +1,22 @@
+import { displayName, type ModelFile, type VlmModel } from './manifest';
+
+const DTYPE_SUFFIXES = ['fp16', 'q4f16', 'q4', 'q8', 'int8', 'uint8', 'bnb4', 'quantized'];
+
+/** The best weight variant the device can run: fp16 variants need shader-f16 on WebGPU. */
+export function chooseDtype(model: VlmModel, device: 'webgpu' | 'wasm' | 'cpu', shaderF16: boolean): string {
+  const usable = model.dtypes.filter((d) => (device === 'webgpu' && shaderF16) || !d.includes('16'));
+  const dtype = usable[0];
+  if (!dtype)
+    throw new Error(`${displayName(model)} offers ${model.dtypes.join(', ')}, none of which runs without shader-f16`);
+  return dtype;
+}
+
+/** The manifest's files one dtype needs: configs and tokenizer, and that variant's ONNX files. */
+export function filesFor(model: VlmModel, dtype: string): ModelFile[] {
+  return model.files.filter((f) => {
+    const onnx = /^onnx\/[A-Za-z0-9_]+?(?:_([a-z0-9]+))?\.onnx(?:_data)?$/.exec(f.name);
+    if (!onnx) return true;
+    const suffix = onnx[1] && DTYPE_SUFFIXES.includes(onnx[1]) ? onnx[1] : 'fp32';
+    return suffix === dtype;
+  });
+}
