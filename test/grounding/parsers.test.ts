@@ -6,10 +6,10 @@ import { qwen25SmartResize } from '../../src/lib/grounding/qwen25-vl';
 const CXR = { width: 1477, height: 1198 }; // the Wikimedia chest PA (MedGemma's notebook image)
 
 /**
- * Samples in each family's published syntax. The MedMO, Qwen2-VL and Qwen2.5-VL lines quote
- * published strings (sources beside them); the others are constructed in the syntax the named
- * source documents, with illustrative coordinates: no model could be run here to record
- * verbatim answers.
+ * Samples in each family's published syntax. Florence-2, MedMO, Qwen2-VL, Qwen2.5-VL and the
+ * Gemma box_2d line quote published strings (sources beside them); MedRegA, PaliGemma and the
+ * plain list are constructed in the syntax their sources document, with illustrative
+ * coordinates: no model could be run here to record verbatim answers.
  */
 const SAMPLES: [format: string, text: string, image: ImageSize, expected: Partial<GroundedBox>[], source: string][] = [
   [
@@ -24,13 +24,13 @@ const SAMPLES: [format: string, text: string, image: ImageSize, expected: Partia
   ],
   [
     'florence2',
-    '</s><s>car<loc_52><loc_333><loc_932><loc_774>door<loc_711><loc_203><loc_800><loc_563></s>',
-    { width: 1000, height: 1000 },
+    '</s><s><s><s>A green car<loc_54><loc_330><loc_911><loc_780>a yellow building<loc_0><loc_8><loc_998><loc_635></s>',
+    { width: 640, height: 480 },
     [
-      { label: 'car', x0: 52.5, y0: 333.5, x1: 932.5, y1: 774.5 },
-      { label: 'door', x0: 711.5, y0: 203.5, x1: 800.5, y1: 563.5 },
+      { label: 'A green car', x0: 34.88, y0: 158.64, x1: 583.36, y1: 374.64 },
+      { label: 'a yellow building', x0: 0.32, y0: 4.08, x1: 639.04, y1: 305.04 },
     ],
-    'constructed: <OD> syntax of processing_florence2.py / transformers.js processing_florence2.js',
+    'verbatim from transformers.js tests/models/florence2 processor test (<CAPTION_TO_PHRASE_GROUNDING> on the 640×480 beetle image); expected boxes are that test’s targets',
   ],
   [
     'qwen2-vl',
@@ -48,10 +48,10 @@ const SAMPLES: [format: string, text: string, image: ImageSize, expected: Partia
   ],
   [
     'medgemma',
-    'The right upper lobe shows an opacity.\nFinal Answer: ```json\n[{"box_2d": [100, 200, 500, 600], "label": "right upper lobe"}]\n```',
+    'Final Answer: [{"box_2d": [182, 110, 808, 882], "label": "headphones"}]',
     { width: 1000, height: 1000 },
-    [{ label: 'right upper lobe', x0: 200, y0: 100, x1: 600, y1: 500 }],
-    'constructed: MedGemma box_2d after Final Answer (Google-Health/medgemma cxr_anatomy_localization notebook)',
+    [{ label: 'headphones', x0: 110, y0: 182, x1: 882, y1: 808 }],
+    'a Gemma-family box_2d answer quoted in a public project’s notes (the format MedGemma’s notebook asks for after "Final Answer:")',
   ],
   [
     'medrega',
