@@ -6,10 +6,10 @@ import { qwen25SmartResize } from '../../src/lib/grounding/qwen25-vl';
 const CXR = { width: 1477, height: 1198 }; // the Wikimedia chest PA (MedGemma's notebook image)
 
 /**
- * Samples in each family's published syntax. Florence-2, MedMO, Qwen2-VL, Qwen2.5-VL and the
- * Gemma box_2d line quote published strings (sources beside them); MedRegA, PaliGemma and the
- * plain list are constructed in the syntax their sources document, with illustrative
- * coordinates: no model could be run here to record verbatim answers.
+ * Each family's sample quotes a published string (source beside it): Florence-2 and PaliGemma
+ * model answers from other projects' tests, MedMO's README, Qwen answers from the QwenLM issues,
+ * a Gemma-family box_2d answer, an InternVL <ref>/<box> answer. Only the plain list, which is no
+ * model's syntax, is constructed.
  */
 const SAMPLES: [format: string, text: string, image: ImageSize, expected: Partial<GroundedBox>[], source: string][] = [
   [
@@ -55,20 +55,22 @@ const SAMPLES: [format: string, text: string, image: ImageSize, expected: Partia
   ],
   [
     'medrega',
-    'The lesion is located at <ref>nodule</ref><box>[[0, 0, 999, 999]]</box>.',
-    { width: 512, height: 256 },
-    [{ label: 'nodule', x0: 0, y0: 0, x1: 512, y1: 256 }],
-    'constructed: MedRegA region syntax (xmed-lab/MedRegA evaluator_reg.py, BBOX_SCALE = 999)',
+    '<ref>circle</ref><box>[[278,24,354,100],[515,10,611,106],[174,299,228,353],[407,415,489,497]]</box>',
+    { width: 999, height: 999 },
+    [
+      { label: 'circle', x0: 278, y0: 24, x1: 354, y1: 100 },
+      { label: 'circle', x0: 515, y0: 10, x1: 611, y1: 106 },
+      { label: 'circle', x0: 174, y0: 299, x1: 228, y1: 353 },
+      { label: 'circle', x0: 407, y0: 415, x1: 489, y1: 497 },
+    ],
+    'verbatim InternVL grounding answer (the <ref>/<box> syntax MedRegA inherits, 0-999) from a public grounding dataset’s assistant turn',
   ],
   [
     'paligemma',
-    '<loc0256><loc0512><loc0768><loc1023> cat ; <loc0000><loc0000><loc0512><loc0512> dog',
-    { width: 1024, height: 1024 },
-    [
-      { label: 'cat', x0: 512, y0: 256, x1: 1023, y1: 768 },
-      { label: 'dog', x0: 0, y0: 0, x1: 512, y1: 512 },
-    ],
-    'constructed: PaliGemma "detect cat ; dog" answer syntax (big_vision PaliGemma docs)',
+    '<loc0000><loc0000><loc1022><loc1022> cat',
+    { width: 224, height: 224 },
+    [{ label: 'cat', x0: 0, y0: 0, x1: (1022 / 1024) * 224, y1: (1022 / 1024) * 224 }],
+    'verbatim paligemma-3b-mix-224 answer to "detect cat", asserted in modelscope/ms-swift’s model tests',
   ],
   [
     'plain',
