@@ -2,7 +2,7 @@ import type { DataSet } from 'dicom-parser';
 import { ImagingError } from '../imaging-error';
 import type { ImageMeta } from './image-meta';
 import { encapsulatedFrame, nativeFrames } from './frame-bytes';
-import { jpegFrameHeader } from './jpeg-frame-header';
+import { jpegFrameHeader } from '../jpeg-frame-header';
 import { swapBytes } from './pixel-samples';
 import { decodeRle } from './codecs/rle';
 import type { PixelEncoding } from './transfer-syntax';

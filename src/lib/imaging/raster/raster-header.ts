@@ -1,4 +1,4 @@
-import { jpegFrameSize } from './jpeg-size';
+import { jpegFrameHeader } from '../jpeg-frame-header';
 
 export type RasterFormat = 'png' | 'jpeg';
 
@@ -18,5 +18,6 @@ export function rasterSize(bytes: Uint8Array, format: RasterFormat): { width: nu
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return { width: view.getUint32(16), height: view.getUint32(20) };
   }
-  return jpegFrameSize(bytes);
+  const header = jpegFrameHeader(bytes);
+  return header && { width: header.width, height: header.height };
 }

@@ -1,5 +1,7 @@
 export interface JpegFrameHeader {
   precision: number;
+  width: number;
+  height: number;
   /** Progressive with successive approximation (Ah/Al ≠ 0 in a scan header), as in Process 10 & 12. */
   successiveApproximation: boolean;
 }
@@ -8,9 +10,12 @@ const isSof = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 
 /** Markers without a length field: fill, TEM, RSTn, SOI, EOI, and 0x00 (stuffed FF in entropy data). */
 const standalone = (m: number) => m === 0x00 || m === 0x01 || m === 0xff || (m >= 0xd0 && m <= 0xd9);
 
-/** Reads what decoder choice depends on from the marker segments of a JPEG bitstream (ITU T.81 B.2). */
+/**
+ * Reads the frame size and what decoder choice depends on from the marker segments of a JPEG
+ * bitstream (ITU T.81 B.2): used for DICOM JPEG frames and for JPEG files alike.
+ */
 export function jpegFrameHeader(bytes: Uint8Array): JpegFrameHeader | undefined {
-  let precision: number | undefined;
+  let frame: { precision: number; width: number; height: number } | undefined;
   let successiveApproximation = false;
   let i = 0;
   while (i + 3 < bytes.length) {
@@ -24,7 +29,14 @@ export function jpegFrameHeader(bytes: Uint8Array): JpegFrameHeader | undefined 
       continue;
     }
     const length = (bytes[i + 2]! << 8) | bytes[i + 3]!;
-    if (isSof(marker) && precision === undefined) precision = bytes[i + 4];
+    // SOF: P, Y (lines), X (samples per line), … (B.2.2).
+    if (isSof(marker) && !frame && i + 8 < bytes.length) {
+      frame = {
+        precision: bytes[i + 4]!,
+        height: (bytes[i + 5]! << 8) | bytes[i + 6]!,
+        width: (bytes[i + 7]! << 8) | bytes[i + 8]!,
+      };
+    }
     if (marker === 0xda) {
       // SOS: Ns, Ns × (Cs, Td/Ta), Ss, Se, Ah/Al (B.2.3).
       const ns = bytes[i + 4] ?? 0;
@@ -32,5 +44,5 @@ export function jpegFrameHeader(bytes: Uint8Array): JpegFrameHeader | undefined 
     }
     i += 2 + length;
   }
-  return precision === undefined ? undefined : { precision, successiveApproximation };
+  return frame && { ...frame, successiveApproximation };
 }
