@@ -14,6 +14,7 @@ import { displayName, type VlmModel } from './manifest';
 import { chooseDtype, filesFor } from './vlm-files';
 import { loadModelFile, ModelFileError, openModelCache } from './model-files';
 import type { DisplayedImage } from './sam-preprocess';
+import { runsInNode } from '../runs-in-node';
 
 export interface VlmLoadResult {
   device: 'webgpu' | 'wasm' | 'cpu';
@@ -34,9 +35,6 @@ export interface GenerateResult {
   firstTokenMs: number;
   stopped: boolean;
 }
-
-const runsInNode =
-  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
 /**
  * transformers.js gets every file from memory: our loader fetched it from models/<id>/ beside

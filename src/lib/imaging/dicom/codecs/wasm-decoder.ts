@@ -1,4 +1,5 @@
 import { ImagingError } from '../../imaging-error';
+import { runsInNode } from '../../../runs-in-node';
 
 /** Shape shared by the @cornerstonejs/codec-* Emscripten decoders (libjpeg-turbo, CharLS, OpenJPEG). */
 interface FrameInfo {
@@ -31,9 +32,6 @@ export interface DecodedCodecFrame {
   /** Samples, little-endian, interleaved; a copy that owns its buffer. */
   bytes: Uint8Array;
 }
-
-const runsInNode =
-  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
 /**
  * Wraps one Emscripten codec: instantiated lazily, once, on first use. In a browser the .wasm
