@@ -8,6 +8,7 @@ import { startEmbedBridge } from './services/embed-bridge';
 import { AskState } from './state/ask.svelte';
 import { VlmClient } from './services/vlm-client';
 import { parseAllowedOrigins } from './lib/protocol/messages';
+import { fetchManifest } from './lib/models/manifest';
 import './app.css';
 
 // The viewer without chrome, for an iframe. The host page lists the origins the widget answers
@@ -21,6 +22,7 @@ const modelsUrl = new URL(`${import.meta.env.BASE_URL}models/`, location.href).h
 const segmentation = new SegmentationState(viewer, new SegmentClient(), modelsUrl);
 const ask = new AskState(viewer, segmentation, new VlmClient(), modelsUrl);
 mount(EmbedApp, { target: document.getElementById('app')!, props: { viewer, segmentation } });
-await Promise.all([segmentation.fetchModels(), ask.fetchModels()]);
+const catalog = fetchManifest(modelsUrl);
+await Promise.all([segmentation.useModels(catalog), ask.useModels(catalog)]);
 startEmbedBridge(viewer, segmentation, ask, allowed);
 window.medlens = { viewer, overlay: viewer.overlay, segmentation, ask };

@@ -3,6 +3,7 @@ import App from './ui/App.svelte';
 import { ViewerState } from './state/viewer.svelte';
 import { DecoderClient } from './services/decoder-client';
 import { SegmentationState } from './state/segmentation.svelte';
+import { fetchManifest } from './lib/models/manifest';
 import { SegmentClient } from './services/segment-client';
 import { AskState } from './state/ask.svelte';
 import { VlmClient } from './services/vlm-client';
@@ -14,9 +15,10 @@ const viewer = new ViewerState(new DecoderClient());
 // Models are served beside the app (models/ in dev, dist/models/ in a build).
 const modelsUrl = new URL(`${import.meta.env.BASE_URL}models/`, location.href).href;
 const segmentation = new SegmentationState(viewer, new SegmentClient(), modelsUrl);
-void segmentation.fetchModels();
 const ask = new AskState(viewer, segmentation, new VlmClient(), modelsUrl);
-void ask.fetchModels();
+const catalog = fetchManifest(modelsUrl);
+void segmentation.useModels(catalog);
+void ask.useModels(catalog);
 const offline = new OfflineState();
 mount(App, { target: document.getElementById('app')!, props: { viewer, segmentation, offline, ask } });
 

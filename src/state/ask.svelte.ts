@@ -1,6 +1,6 @@
 import { BOX_FORMATS, type GroundedBox } from '../lib/grounding';
 import type { BackendPreference } from '../lib/models/backend';
-import { displayName, fetchManifest, type VlmModel } from '../lib/models/manifest';
+import { displayName, type ModelEntry, type VlmModel } from '../lib/models/manifest';
 import type { ChatTurn, VlmLoadResult } from '../lib/models/vlm-session';
 import { renderFrame } from '../lib/imaging/window';
 import type { VlmClient } from '../services/vlm-client';
@@ -84,12 +84,13 @@ export class AskState {
     return key ? (this.#conversations[key] ?? []) : [];
   }
 
-  async fetchModels(): Promise<void> {
+  /** Takes the VLM entries of the model list (fetched once for every panel). */
+  async useModels(catalog: Promise<ModelEntry[]>): Promise<void> {
     try {
-      this.#models = (await fetchManifest(this.#modelsUrl)).filter((m): m is VlmModel => m.task === 'vlm');
+      this.#models = (await catalog).filter((m): m is VlmModel => m.task === 'vlm');
       this.select((this.#models.find((m) => !m.fixture) ?? this.#models[0])?.id ?? '');
     } catch (error) {
-      this.#fail(`model list could not be read: ${(error as Error).message}`);
+      this.#fail(`the model list could not be read: ${(error as Error).message}`);
     }
   }
 

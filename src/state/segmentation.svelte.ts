@@ -1,5 +1,5 @@
 import type { BackendInfo, BackendPreference } from '../lib/models/backend';
-import { displayName, fetchManifest, type SegmentationModel } from '../lib/models/manifest';
+import { displayName, type ModelEntry, type SegmentationModel } from '../lib/models/manifest';
 import type { FileProgress } from '../lib/models/model-files';
 import { isEmptyPrompt, type SegmentPrompt } from '../lib/models/sam-prompt';
 import { renderFrame } from '../lib/imaging/window';
@@ -72,12 +72,10 @@ export class SegmentationState {
     return this.#timing;
   }
 
-  /** Reads models/manifest.json served beside the app. */
-  async fetchModels(): Promise<void> {
+  /** Takes the segmentation entries of the model list (fetched once for every panel). */
+  async useModels(catalog: Promise<ModelEntry[]>): Promise<void> {
     try {
-      this.#models = (await fetchManifest(this.#modelsUrl)).filter(
-        (m): m is SegmentationModel => m.task === 'segmentation',
-      );
+      this.#models = (await catalog).filter((m): m is SegmentationModel => m.task === 'segmentation');
       this.#selected ??= (this.#models.find((m) => !m.fixture) ?? this.#models[0])?.id;
     } catch (error) {
       this.#fail(`the model list could not be read: ${(error as Error).message}`);
