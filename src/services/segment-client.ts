@@ -1,4 +1,5 @@
-import { proxy, transfer, wrap, type Remote } from 'comlink';
+import { proxy, transfer } from 'comlink';
+import { LazyWorker } from './lazy-worker';
 import type { SegmentApi } from '../../workers/segment.worker';
 import type { BackendPreference } from '../lib/models/backend';
 import type { SegmentationModel } from '../lib/models/manifest';
@@ -12,19 +13,9 @@ import type { SegmentPrompt } from '../lib/models/sam-prompt';
  * call starts a clean one; the caller loads the model again.
  */
 export class SegmentClient {
-  #worker: Worker | undefined;
-  #api: Remote<SegmentApi> | undefined;
-
-  #remote(): Remote<SegmentApi> {
-    if (!this.#api) {
-      this.#worker = new Worker(new URL('../../workers/segment.worker.ts', import.meta.url), {
-        type: 'module',
-        name: 'segment',
-      });
-      this.#api = wrap<SegmentApi>(this.#worker);
-    }
-    return this.#api;
-  }
+  #worker = new LazyWorker<SegmentApi>(
+    () => new Worker(new URL('../../workers/segment.worker.ts', import.meta.url), { type: 'module', name: 'segment' }),
+  );
 
   load(
     model: SegmentationModel,
@@ -34,29 +25,27 @@ export class SegmentClient {
     picked?: Map<string, Uint8Array>,
   ) {
     const buffers = picked ? [...picked.values()].map((b) => b.buffer as ArrayBuffer) : [];
-    return this.#remote().load(model, transfer({ baseUrl, picked }, buffers), preference, proxy(onProgress));
+    return this.#worker.api.load(model, transfer({ baseUrl, picked }, buffers), preference, proxy(onProgress));
   }
 
   cancelLoad(): void {
-    void this.#api?.cancelLoad();
+    void this.#worker.running?.cancelLoad();
   }
 
   /** The pixels are transferred: pass a copy the caller no longer needs. */
   encode(key: string, image: DisplayedImage) {
-    return this.#remote().encode(key, transfer(image, [image.rgba.buffer as ArrayBuffer]));
+    return this.#worker.api.encode(key, transfer(image, [image.rgba.buffer as ArrayBuffer]));
   }
 
   decode(key: string, prompt: SegmentPrompt, size: { width: number; height: number }, seq: number, refine: boolean) {
-    return this.#remote().decode(key, prompt, size, seq, refine);
+    return this.#worker.api.decode(key, prompt, size, seq, refine);
   }
 
   stats() {
-    return this.#remote().stats();
+    return this.#worker.api.stats();
   }
 
   reset(): void {
-    this.#worker?.terminate();
-    this.#worker = undefined;
-    this.#api = undefined;
+    this.#worker.reset();
   }
 }

@@ -1,4 +1,5 @@
-import { proxy, wrap, type Remote } from 'comlink';
+import { proxy } from 'comlink';
+import { LazyWorker } from './lazy-worker';
 import type { VlmApi } from '../../workers/vlm.worker';
 import type { BackendPreference } from '../lib/models/backend';
 import type { VlmModel } from '../lib/models/manifest';
@@ -7,19 +8,9 @@ import type { ChatTurn } from '../lib/models/vlm-session';
 
 /** The VLM worker, started on first use; `reset()` ends it (after a GPU device loss, say). */
 export class VlmClient {
-  #worker: Worker | undefined;
-  #api: Remote<VlmApi> | undefined;
-
-  #remote(): Remote<VlmApi> {
-    if (!this.#api) {
-      this.#worker = new Worker(new URL('../../workers/vlm.worker.ts', import.meta.url), {
-        type: 'module',
-        name: 'vlm',
-      });
-      this.#api = wrap<VlmApi>(this.#worker);
-    }
-    return this.#api;
-  }
+  #worker = new LazyWorker<VlmApi>(
+    () => new Worker(new URL('../../workers/vlm.worker.ts', import.meta.url), { type: 'module', name: 'vlm' }),
+  );
 
   load(
     model: VlmModel,
@@ -27,7 +18,7 @@ export class VlmClient {
     preference: BackendPreference,
     onProgress: (p: { file: string; loaded: number; total: number }) => void,
   ) {
-    return this.#remote().load(model, baseUrl, preference, proxy(onProgress));
+    return this.#worker.api.load(model, baseUrl, preference, proxy(onProgress));
   }
 
   generate(
@@ -37,16 +28,14 @@ export class VlmClient {
     question: string,
     onText: (text: string) => void,
   ) {
-    return this.#remote().generate(image, system, history, question, proxy(onText));
+    return this.#worker.api.generate(image, system, history, question, proxy(onText));
   }
 
   stop(): void {
-    void this.#api?.stop();
+    void this.#worker.running?.stop();
   }
 
   reset(): void {
-    this.#worker?.terminate();
-    this.#worker = undefined;
-    this.#api = undefined;
+    this.#worker.reset();
   }
 }
