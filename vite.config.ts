@@ -195,6 +195,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          setupFiles: ['test/e2e/no-page-errors.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,

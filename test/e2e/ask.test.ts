@@ -30,7 +30,6 @@ beforeAll(async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   requests = recordRequests(context);
   page = await context.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error.message));
   await page.goto(url);
   await page.getByTestId('file-input').setInputFiles([fixturePath('raster/tbx11k-tb0005.png')]);
   await page.waitForFunction(() => document.querySelector('[data-testid=readout-size]')?.textContent === '512×512');

@@ -19,9 +19,20 @@ export async function serveBuiltApp(): Promise<{ url: string; server: PreviewSer
   return { url, server };
 }
 
+/** Uncaught errors of every page this file's browsers opened; no-page-errors.ts fails the file on any. */
+export const pageErrors: string[] = [];
+
 export async function launch(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (see .ci/run)`);
-  return launchChromium();
+  const browser = await launchChromium();
+  // browser.newPage() goes through newContext() too, so every page of the test is watched.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.on('weberror', (error) => pageErrors.push(`${error.page()?.url() ?? 'a page'}: ${error.error().message}`));
+    return context;
+  };
+  return browser;
 }
 
 /** Every request the context makes, from the page and its workers. */

@@ -22,7 +22,6 @@ beforeAll(async () => {
   allowedHost = await serveHost();
   otherHost = await serveHost();
   page = await browser.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error.message));
   const widget = `${app}embed.html?allowed=${encodeURIComponent(allowedHost.origin)}`;
   await page.goto(`${allowedHost.origin}/?widget=${encodeURIComponent(widget)}`);
 });

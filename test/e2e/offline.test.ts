@@ -20,7 +20,6 @@ afterAll(async () => {
 it('starts, opens a DICOM and segments with the network cut, after one online visit', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error.message));
   await page.goto(url);
   await page.getByTestId('offline-ready').waitFor({ timeout: 120_000 });
   // First visit online: the model files go to Cache Storage when the model is loaded.

@@ -86,7 +86,6 @@ describe.each(cases)('$model on $backend', ({ model, backend }) => {
     context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
     requests = recordRequests(context);
     page = await context.newPage();
-    page.on('pageerror', (error) => console.error('page error:', error.message));
     await page.goto(url);
     await page.getByTestId('file-input').setInputFiles([DICOM]);
     await page.waitForFunction(() => document.querySelector('[data-testid=readout-size]')?.textContent === '512×256');
