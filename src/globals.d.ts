@@ -5,6 +5,6 @@ import type { AskState } from './state/ask.svelte';
 
 declare global {
   interface Window {
-    medlens: { viewer: ViewerState; overlay: OverlayLayer; segmentation: SegmentationState; ask?: AskState };
+    medlens: { viewer: ViewerState; overlay: OverlayLayer; segmentation: SegmentationState; ask: AskState };
   }
 }

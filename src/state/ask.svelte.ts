@@ -2,7 +2,6 @@ import { BOX_FORMATS, type GroundedBox } from '../lib/grounding';
 import type { BackendPreference } from '../lib/models/backend';
 import { displayName, type ModelEntry, type VlmModel } from '../lib/models/manifest';
 import type { ChatTurn, VlmLoadResult } from '../lib/models/vlm-session';
-import { renderFrame } from '../lib/imaging/window';
 import type { VlmClient } from '../services/vlm-client';
 import type { SegmentationState } from './segmentation.svelte';
 import type { ViewerState } from './viewer.svelte';
@@ -37,9 +36,11 @@ export class AskState {
   #error = $state<string | undefined>(undefined);
   #system = $state('');
   #conversations = $state.raw<Record<string, Exchange[]>>({});
-  #streaming = $state('');
+  /** The answer being streamed, and the slice id it is about. */
+  #streaming = $state.raw<{ image: string; text: string } | undefined>(undefined);
   #speed = $state.raw<{ tokensPerSecond: number; firstTokenMs: number } | undefined>(undefined);
-  #boxIds: string[] = [];
+  /** Per slice id, the overlay ids of the boxes its latest answer named. */
+  #boxIds = new Map<string, string[]>();
 
   constructor(viewer: ViewerState, segmentation: SegmentationState, client: VlmClient, modelsUrl: string) {
     this.#viewer = viewer;
@@ -72,8 +73,10 @@ export class AskState {
   get system() {
     return this.#system;
   }
-  get streaming() {
-    return this.#streaming;
+  /** The answer streaming about the displayed slice ('' when none is). */
+  get streaming(): string {
+    const streaming = this.#streaming;
+    return streaming && streaming.image === this.#imageKey() ? streaming.text : '';
   }
   get speed() {
     return this.#speed;
@@ -106,8 +109,7 @@ export class AskState {
   }
 
   #imageKey(): string | undefined {
-    const slice = this.#viewer.slice;
-    return slice ? `${slice.image.name}#${slice.frame}` : undefined;
+    return this.#viewer.slice?.id;
   }
 
   async #ensureLoaded(model: VlmModel): Promise<void> {
@@ -125,32 +127,32 @@ export class AskState {
   /** Asks about the displayed slice; the model loads on first use (switching models disposes the old one). */
   async ask(question: string): Promise<Exchange | undefined> {
     const model = this.selected;
-    const slice = this.#viewer.slice;
-    const window = this.#viewer.window;
-    const key = this.#imageKey();
-    if (!model || !slice || !window || !key || !question.trim() || this.#status === 'generating') return undefined;
+    const rendering = this.#viewer.rendering;
+    if (!model || !rendering || !question.trim() || this.#status === 'generating') return undefined;
+    // The question, its answer and its boxes belong to this slice, whatever is shown later.
+    const key = rendering.slice.id;
     const history = this.conversation;
     try {
       await this.#ensureLoaded(model);
       this.#status = 'generating';
-      this.#streaming = '';
-      const { image, frame } = slice;
-      const rgba = renderFrame(image, frame, { window, invert: this.#viewer.invert });
-      const size = { width: image.width, height: image.height };
+      this.#streaming = { image: key, text: '' };
+      const { width, height, rgba } = rendering;
+      const size = { width, height };
       const format = BOX_FORMATS[model.boxFormat] ?? BOX_FORMATS.plain!;
       const result = await this.#client.generate({ ...size, rgba }, this.#system, history, question, (text) => {
-        this.#streaming = text;
-        this.#drawBoxes(format.parse(text, size));
+        this.#streaming = { image: key, text };
+        this.#drawBoxes(key, format.parse(text, size));
       });
       const boxes = format.parse(result.text, size);
-      this.#drawBoxes(boxes);
+      this.#drawBoxes(key, boxes);
       const answer: Exchange = { role: 'assistant', text: result.text, model: displayName(model), boxes };
       this.#conversations = { ...this.#conversations, [key]: [...history, { role: 'user', text: question }, answer] };
       this.#speed = { tokensPerSecond: result.tokens / (result.ms / 1000), firstTokenMs: result.firstTokenMs };
-      this.#streaming = '';
+      this.#streaming = undefined;
       this.#status = 'ready';
       return answer;
     } catch (error) {
+      this.#streaming = undefined;
       this.#client.reset();
       this.#loaded = undefined;
       this.#fail(`${displayName(model)}: ${(error as Error).message}`);
@@ -171,10 +173,13 @@ export class AskState {
     await this.#segmentation.run({ points: [], box });
   }
 
-  #drawBoxes(boxes: GroundedBox[]): void {
+  #drawBoxes(image: string, boxes: GroundedBox[]): void {
     const overlay = this.#viewer.overlay;
-    for (const id of this.#boxIds) overlay.remove(id);
-    this.#boxIds = boxes.map((b) => overlay.addBox({ ...b, label: b.label || 'finding', color: '#ff8c33' }));
+    for (const id of this.#boxIds.get(image) ?? []) overlay.remove(id);
+    this.#boxIds.set(
+      image,
+      boxes.map((b) => overlay.addBox({ ...b, image, label: b.label || 'finding', color: '#ff8c33' })),
+    );
   }
 
   #fail(message: string): void {

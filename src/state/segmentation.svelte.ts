@@ -2,9 +2,8 @@ import type { BackendInfo, BackendPreference } from '../lib/models/backend';
 import { displayName, type ModelEntry, type SegmentationModel } from '../lib/models/manifest';
 import type { FileProgress } from '../lib/models/model-files';
 import { isEmptyPrompt, type SegmentPrompt } from '../lib/models/sam-prompt';
-import { renderFrame } from '../lib/imaging/window';
 import type { SegmentClient } from '../services/segment-client';
-import type { ViewerState } from './viewer.svelte';
+import type { Rendering, ViewerState } from './viewer.svelte';
 
 export type SegmentTool = 'box' | 'point' | 'negative';
 export type SegmentStatus = 'idle' | 'loading' | 'ready' | 'encoding' | 'error';
@@ -27,13 +26,16 @@ export class SegmentationState {
   #loaded = $state.raw<{ model: SegmentationModel; backend: BackendInfo; verified: boolean } | undefined>(undefined);
   #error = $state<string | undefined>(undefined);
   #tool = $state<SegmentTool | undefined>(undefined);
-  #prompt = $state.raw<SegmentPrompt>({ points: [] });
+  /** Each image's prompt (keyed by slice id): a prompt belongs to the image it was drawn on. */
+  #prompts = $state.raw<Record<string, SegmentPrompt>>({});
   #timing = $state.raw<{ encodeMs?: number; decodeMs?: number; iou?: number }>({});
   #encodedKey: string | undefined;
   #encoding: Promise<void> | undefined;
   #seq = 0;
-  #maskId: string | undefined;
-  #promptIds: string[] = [];
+  /** Per slice id: the newest prompt's sequence number, its mask overlay, its prompt marks. */
+  #newest = new Map<string, number>();
+  #masks = new Map<string, string>();
+  #promptIds = new Map<string, string[]>();
 
   constructor(viewer: ViewerState, client: SegmentClient, modelsUrl: string) {
     this.#viewer = viewer;
@@ -65,8 +67,10 @@ export class SegmentationState {
   get tool() {
     return this.#tool;
   }
-  get prompt() {
-    return this.#prompt;
+  /** The prompt on the displayed slice (empty on a slice that has none yet). */
+  get prompt(): SegmentPrompt {
+    const id = this.#viewer.slice?.id;
+    return (id !== undefined && this.#prompts[id]) || { points: [] };
   }
   get timing() {
     return this.#timing;
@@ -131,23 +135,21 @@ export class SegmentationState {
     return this.#client.stats();
   }
 
-  /** The key of what the encoder sees: the slice as displayed (window and inversion included). */
+  /** The key of what the encoder sees: the slice (by id) as displayed, window and inversion included. */
   #currentKey(): string | undefined {
     const { slice, window, invert } = this.#viewer;
     if (!slice || !window) return undefined;
-    return `${slice.image.name}#${slice.frame}#${window.center}/${window.width}#${invert}`;
+    return `${slice.id}#${window.center}/${window.width}#${invert}`;
   }
 
-  #ensureEncoded(key: string): Promise<void> {
+  #ensureEncoded(key: string, rendering: Rendering): Promise<void> {
     if (this.#encodedKey === key && this.#encoding) return this.#encoding;
-    const { slice, window, invert } = this.#viewer;
-    if (!slice || !window) return Promise.resolve();
-    const { image, frame } = slice;
-    // The encoder gets exactly what the user sees: the windowed 8-bit frame as RGB.
-    const rgba = renderFrame(image, frame, { window, invert });
+    // The encoder gets exactly what the user sees: the viewer's rendering, copied because the
+    // worker takes the buffer.
+    const { width, height, rgba } = rendering;
     this.#status = 'encoding';
     this.#encodedKey = key;
-    this.#encoding = this.#client.encode(key, { width: image.width, height: image.height, rgba }).then(
+    this.#encoding = this.#client.encode(key, { width, height, rgba: rgba.slice() }).then(
       ({ ms, cached }) => {
         if (!cached) this.#timing = { ...this.#timing, encodeMs: ms };
         this.#status = 'ready';
@@ -163,19 +165,26 @@ export class SegmentationState {
 
   /** A box being dragged: each call decodes the newest box; older results are dropped. */
   async setBox(box: { x0: number; y0: number; x1: number; y1: number }): Promise<void> {
-    await this.#run({ points: this.#prompt.points, box }, false);
+    await this.#run({ points: this.prompt.points, box }, false);
   }
 
   /** Adds a point; the previous mask refines the next one (SAM's mask_input). */
   async addPoint(x: number, y: number, positive: boolean): Promise<void> {
-    await this.#run({ ...this.#prompt, points: [...this.#prompt.points, { x, y, positive }] }, true);
+    const prompt = this.prompt;
+    await this.#run({ ...prompt, points: [...prompt.points, { x, y, positive }] }, true);
   }
 
+  /** Clears the displayed slice's prompt and mask; other images keep theirs. */
   clear(): void {
-    this.#prompt = { points: [] };
-    this.#drawPrompt();
-    if (this.#maskId) this.#viewer.overlay.remove(this.#maskId);
-    this.#maskId = undefined;
+    const id = this.#viewer.slice?.id;
+    if (id === undefined) return;
+    const { [id]: _, ...others } = this.#prompts;
+    this.#prompts = others;
+    this.#drawPrompt(id, { points: [] });
+    const mask = this.#masks.get(id);
+    if (mask) this.#viewer.overlay.remove(mask);
+    this.#masks.delete(id);
+    this.#newest.delete(id);
   }
 
   /** Segments with a whole prompt at once (the embed protocol); resolves with the mask drawn. */
@@ -188,26 +197,34 @@ export class SegmentationState {
     refine: boolean,
   ): Promise<{ mask: Uint8Array; width: number; height: number } | undefined> {
     const key = this.#currentKey();
-    const slice = this.#viewer.slice;
-    if (!this.#loaded || !key || !slice || isEmptyPrompt(prompt)) return undefined;
-    this.#prompt = prompt;
-    this.#drawPrompt();
+    const rendering = this.#viewer.rendering;
+    if (!this.#loaded || !key || !rendering || isEmptyPrompt(prompt)) return undefined;
+    // Everything below belongs to this slice, whatever is displayed when the answer comes.
+    const image = rendering.slice.id;
+    this.#prompts = { ...this.#prompts, [image]: prompt };
+    this.#drawPrompt(image, prompt);
     const seq = ++this.#seq;
+    this.#newest.set(image, seq);
     try {
-      await this.#ensureEncoded(key);
-      const { width, height } = slice.image;
+      await this.#ensureEncoded(key, rendering);
+      const { width, height } = rendering;
       const result = await this.#client.decode(key, prompt, { width, height }, seq, refine);
-      // Only the newest prompt's mask is drawn; an older one that finished late is dropped.
-      if (result.stale || seq !== this.#seq || key !== this.#currentKey()) return undefined;
-      if (this.#maskId) this.#viewer.overlay.remove(this.#maskId);
-      this.#maskId = this.#viewer.overlay.addMask({
-        width: result.width,
-        height: result.height,
-        data: result.mask,
-        color: MASK_COLOR,
-        opacity: 0.45,
-        label: displayName(this.#loaded.model),
-      });
+      // Only the newest prompt's mask of each image is kept; an older one that finished late is dropped.
+      if (result.stale || this.#newest.get(image) !== seq) return undefined;
+      const old = this.#masks.get(image);
+      if (old) this.#viewer.overlay.remove(old);
+      this.#masks.set(
+        image,
+        this.#viewer.overlay.addMask({
+          image,
+          width: result.width,
+          height: result.height,
+          data: result.mask,
+          color: MASK_COLOR,
+          opacity: 0.45,
+          label: displayName(this.#loaded.model),
+        }),
+      );
       this.#timing = { ...this.#timing, decodeMs: result.ms, iou: result.iou };
       return { mask: result.mask, width: result.width, height: result.height };
     } catch (error) {
@@ -223,12 +240,12 @@ export class SegmentationState {
     }
   }
 
-  #drawPrompt(): void {
+  #drawPrompt(image: string, { points, box }: SegmentPrompt): void {
     const overlay = this.#viewer.overlay;
-    for (const id of this.#promptIds) overlay.remove(id);
-    const { points, box } = this.#prompt;
-    this.#promptIds = points.map((p) =>
+    for (const id of this.#promptIds.get(image) ?? []) overlay.remove(id);
+    const ids = points.map((p) =>
       overlay.addBox({
+        image,
         x0: p.x - 1.5,
         y0: p.y - 1.5,
         x1: p.x + 1.5,
@@ -236,7 +253,8 @@ export class SegmentationState {
         color: p.positive ? '#7ddf3a' : '#ff4d4d',
       }),
     );
-    if (box) this.#promptIds.push(overlay.addBox({ ...box, color: '#33c3ff', label: 'prompt' }));
+    if (box) ids.push(overlay.addBox({ ...box, image, color: '#33c3ff', label: 'prompt' }));
+    this.#promptIds.set(image, ids);
   }
 
   #fail(message: string): void {

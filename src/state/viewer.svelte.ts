@@ -1,6 +1,6 @@
-import type { DecodedImage, WindowLevel } from '../lib/imaging/types';
+import type { DecodedImage, OpenImage, WindowLevel } from '../lib/imaging/types';
 import { buildStacks, type Slice, type Stack } from '../lib/imaging/series';
-import { defaultWindow, WINDOW_PRESETS, type WindowPreset } from '../lib/imaging/window';
+import { defaultWindow, renderFrame, WINDOW_PRESETS, type WindowPreset } from '../lib/imaging/window';
 import {
   FIT_VIEW,
   imageToScreenMatrix,
@@ -9,7 +9,7 @@ import {
   type Size,
   type ViewState,
 } from '../lib/geometry/view-transform';
-import { OverlayLayer } from '../lib/overlays/overlay-layer';
+import { OverlayLayer, type Overlay } from '../lib/overlays/overlay-layer';
 
 export interface Message {
   id: number;
@@ -20,11 +20,25 @@ export interface Decoder {
   decode(file: File): Promise<DecodedImage>;
 }
 
-/** One viewer's state: the images opened, which slice is shown and how, and what went wrong. */
+/** The displayed slice windowed to 8-bit RGBA at image resolution: what the user sees. */
+export interface Rendering {
+  slice: Slice;
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray;
+}
+
+/**
+ * One viewer's state: the images opened, which slice is shown and how, and what went wrong.
+ * It owns the displayed slice's one windowed rendering (the viewport draws it, segmentation
+ * and the VLM are fed it) and decides which overlays are shown: only the displayed slice's.
+ */
 export class ViewerState {
   readonly overlay = new OverlayLayer();
   #decoder: Decoder;
-  #images = $state.raw<DecodedImage[]>([]);
+  #images = $state.raw<OpenImage[]>([]);
+  #nextImage = 1;
+  #allOverlays = $state.raw<readonly Overlay[]>([]);
   #stacks = $derived(buildStacks(this.#images));
   #stackIndex = $state(0);
   #sliceIndex = $state(0);
@@ -38,8 +52,23 @@ export class ViewerState {
   #abort: AbortController | undefined;
   #nextMessage = 1;
 
+  #rendering = $derived.by((): Rendering | undefined => {
+    const slice = this.slice;
+    const window = this.window;
+    if (!slice || !window) return undefined;
+    const { image, frame } = slice;
+    const rgba = renderFrame(image, frame, { window, invert: this.#invert });
+    return { slice, width: image.width, height: image.height, rgba };
+  });
+  #overlays = $derived.by(() => {
+    const id = this.slice?.id;
+    return id === undefined ? [] : this.#allOverlays.filter((o) => o.image === id);
+  });
+
   constructor(decoder: Decoder) {
     this.#decoder = decoder;
+    // Results of every image stay in the layer; only the displayed slice's are shown.
+    this.overlay.on('change', (list) => (this.#allOverlays = list));
   }
 
   get stacks(): Stack[] {
@@ -63,6 +92,14 @@ export class ViewerState {
   }
   get invert(): boolean {
     return this.#invert;
+  }
+  /** The displayed slice as shown (window, inversion): computed once per change, shared. */
+  get rendering(): Rendering | undefined {
+    return this.#rendering;
+  }
+  /** Overlays of the displayed slice; other images' results are kept, not drawn. */
+  get overlays(): readonly Overlay[] {
+    return this.#overlays;
   }
   get view(): ViewState {
     return this.#view;
@@ -93,8 +130,10 @@ export class ViewerState {
     for (const [i, file] of files.entries()) {
       if (abort.signal.aborted) break;
       try {
-        const image = await this.#decoder.decode(file);
+        const decoded = await this.#decoder.decode(file);
         if (abort.signal.aborted) break;
+        // Identity is given here, never taken from the file name (two studies' IM0001.dcm).
+        const image: OpenImage = { ...decoded, id: `image-${this.#nextImage++}` };
         this.#images = [...this.#images, image];
       } catch (error) {
         this.report(`${file.name}: ${error instanceof Error ? error.message : String(error)}`);

@@ -48,7 +48,6 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 2 });
   requests = recordRequests(context);
   page = await context.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error.message));
   await page.goto(url);
   await page.getByTestId('privacy-badge').waitFor();
 });
@@ -109,12 +108,13 @@ it('composites boxes and masks from the overlay API over the image', async () =>
   await nextFrame();
   const grey = (await pixelAt(20, 40))[0];
   const ids = await page.evaluate(() => {
-    const { overlay } = window.medlens;
+    const { overlay, viewer } = window.medlens;
+    const image = viewer.slice!.id;
     const data = new Uint8Array(96 * 64);
     for (let y = 0; y < 64; y++) for (let x = 0; x < 48; x++) data[y * 96 + x] = 1;
     return [
-      overlay.addMask({ width: 96, height: 64, data, color: '#00ff00', opacity: 0.5, label: 'left half' }),
-      overlay.addBox({ x0: 60, y0: 10, x1: 90, y1: 50, color: '#ff0000', label: 'finding' }),
+      overlay.addMask({ image, width: 96, height: 64, data, color: '#00ff00', opacity: 0.5, label: 'left half' }),
+      overlay.addBox({ image, x0: 60, y0: 10, x1: 90, y1: 50, color: '#ff0000', label: 'finding' }),
     ];
   });
   await nextFrame();

@@ -1,9 +1,13 @@
-import type { DecodedImage } from './types';
+import type { DecodedImage, OpenImage } from './types';
 
 export interface Slice {
-  image: DecodedImage;
+  image: OpenImage;
   frame: number;
+  /** The key every result of this frame is stored under: image id and frame, unique. */
+  id: string;
 }
+
+export const sliceId = (image: OpenImage, frame: number): string => `${image.id}:${frame}`;
 
 export interface Stack {
   id: string;
@@ -39,9 +43,9 @@ function compareSlices(a: DecodedImage, b: DecodedImage): number {
  * and size) become one stack ordered along the slice normal, then by Instance Number; a
  * multi-frame file or a PNG/JPEG is a stack of its own.
  */
-export function buildStacks(images: DecodedImage[]): Stack[] {
+export function buildStacks(images: OpenImage[]): Stack[] {
   const stacks: Stack[] = [];
-  const series = new Map<string, DecodedImage[]>();
+  const series = new Map<string, OpenImage[]>();
   for (const image of images) {
     const uid = image.location?.seriesUid;
     if (uid && image.frames.length === 1) {
@@ -49,16 +53,16 @@ export function buildStacks(images: DecodedImage[]): Stack[] {
       series.set(key, [...(series.get(key) ?? []), image]);
     } else {
       stacks.push({
-        id: `${image.name}#${stacks.length}`,
+        id: image.id,
         label: image.name,
-        slices: image.frames.map((_, frame) => ({ image, frame })),
+        slices: image.frames.map((_, frame) => ({ image, frame, id: sliceId(image, frame) })),
       });
     }
   }
   for (const [key, members] of series) {
     members.sort(compareSlices);
     const label = members.length === 1 ? members[0]!.name : `${members[0]!.name} … (${members.length} slices)`;
-    stacks.push({ id: key, label, slices: members.map((image) => ({ image, frame: 0 })) });
+    stacks.push({ id: key, label, slices: members.map((image) => ({ image, frame: 0, id: sliceId(image, 0) })) });
   }
   return stacks;
 }

@@ -26,7 +26,10 @@ export interface SliceLocation {
 }
 
 export interface DecodedImage {
+  /** The file name: shown to the user, never used to tell images apart (see OpenImage.id). */
   name: string;
+  /** SOP Instance UID (0008,0018), for DICOM files that have one. */
+  instanceUid?: string;
   source: 'dicom' | 'raster';
   width: number;
   height: number;
@@ -48,4 +51,12 @@ export interface DecodedImage {
   location?: SliceLocation;
   transferSyntax?: string;
   tags: TagRow[];
+}
+
+/**
+ * An image once opened: `id` is given at open time and never shared by another image of the
+ * session, even one with the same file name or the same bytes opened twice.
+ */
+export interface OpenImage extends DecodedImage {
+  id: string;
 }

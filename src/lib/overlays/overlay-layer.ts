@@ -1,5 +1,9 @@
-/** Everything is in image pixel coordinates: independent of zoom, pan and screen density. */
+/**
+ * Everything is in image pixel coordinates: independent of zoom, pan and screen density.
+ * `image` is the slice id (`Slice.id`) the overlay belongs to: it is drawn on that image only.
+ */
 export interface BoxInput {
+  image: string;
   x0: number;
   y0: number;
   x1: number;
@@ -11,6 +15,7 @@ export interface BoxInput {
 
 /** A binary mask covering the whole image at its own resolution (nonzero = inside). */
 export interface MaskInput {
+  image: string;
   width: number;
   height: number;
   data: Uint8Array;
@@ -21,6 +26,7 @@ export interface MaskInput {
 
 interface Common {
   id: string;
+  image: string;
   label: string;
   color: string;
   opacity: number;
@@ -107,8 +113,10 @@ export class OverlayLayer {
     this.#emit();
   }
 
-  list(): readonly Overlay[] {
-    return [...this.#items.values()];
+  /** Every overlay, or those of one image (slice id). */
+  list(image?: string): readonly Overlay[] {
+    const all = [...this.#items.values()];
+    return image === undefined ? all : all.filter((o) => o.image === image);
   }
 
   on<E extends keyof OverlayEvents>(_event: E, listener: (payload: OverlayEvents[E]) => void): () => void {
@@ -120,9 +128,11 @@ export class OverlayLayer {
     return `${kind}-${this.#next++}`;
   }
 
-  #common(id: string, input: { label?: string; color?: string; opacity?: number }): Common {
+  #common(id: string, input: { image: string; label?: string; color?: string; opacity?: number }): Common {
+    if (typeof input.image !== 'string' || input.image === '') throw new RangeError('an overlay needs its image id');
     return {
       id,
+      image: input.image,
       label: input.label ?? '',
       color: input.color ?? PALETTE[(this.#next - 2) % PALETTE.length]!,
       opacity: checkOpacity(input.opacity ?? 1),

@@ -37,6 +37,7 @@ export async function decodeDicom(bytes: Uint8Array, name: string): Promise<Deco
   const b = stored.max * meta.slope + meta.intercept;
   return {
     name,
+    instanceUid: meta.instanceUid,
     source: 'dicom',
     width: meta.columns,
     height: meta.rows,

@@ -20,6 +20,7 @@ export interface ImageMeta {
   voiFunction: VoiFunction;
   pixelSpacing?: [number, number];
   location?: SliceLocation;
+  instanceUid?: string;
 }
 
 function numbers(ds: DataSet, tag: string, count: number): number[] | undefined {
@@ -67,6 +68,7 @@ export function readImageMeta(ds: DataSet): ImageMeta {
     window: center !== undefined && width !== undefined && width > 0 ? { center, width } : undefined,
     voiFunction: voi === 'SIGMOID' || voi === 'LINEAR_EXACT' ? voi : 'LINEAR',
     pixelSpacing: spacing as [number, number] | undefined,
+    instanceUid: ds.string('x00080018'),
     location: seriesUid
       ? {
           seriesUid,
