@@ -57,6 +57,20 @@ afterAll(async () => {
   await server?.close();
 });
 
+it('shows the empty-state hint as one sentence on one line', async () => {
+  const hint = page.getByTestId('empty-state');
+  expect(await hint.textContent()).toMatch(
+    /^\s*Drop DICOM, PNG or JPEG files or a folder here, or press O to open\.\s*$/,
+  );
+  // Every piece of the sentence (text and <kbd>) sits on the same line box.
+  const tops = await hint.evaluate((element) => {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    return [...range.getClientRects()].map((r) => Math.round(r.top + r.height / 2));
+  });
+  expect(Math.max(...tops) - Math.min(...tops)).toBeLessThanOrEqual(4);
+});
+
 it('opens a shuffled DICOM series in position order and scrolls it', async () => {
   await page.getByTestId('file-input').setInputFiles(SERIES);
   await expect.poll(frameText).toBe('1/5');
