@@ -135,6 +135,7 @@ export class ViewerState {
         // Identity is given here, never taken from the file name (two studies' IM0001.dcm).
         const image: OpenImage = { ...decoded, id: `image-${this.#nextImage++}` };
         this.#images = [...this.#images, image];
+        for (const warning of decoded.warnings ?? []) this.report(`${file.name}: ${warning}`);
       } catch (error) {
         this.report(`${file.name}: ${error instanceof Error ? error.message : String(error)}`);
       }

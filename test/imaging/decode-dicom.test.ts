@@ -160,13 +160,46 @@ describe('display attributes', () => {
   });
 });
 
+describe('Number of Frames that disagrees with the pixel data opens with a warning, never silently', () => {
+  it('warns when Number of Frames is missing but the data holds more frames', async () => {
+    const image = await decodeDicom(fixtureBytes('generated/frames/missing-with-2-frames.dcm'), 'm');
+    expect(image.frames).toHaveLength(1);
+    expect(image.warnings).toEqual([
+      'Number of Frames is missing but the pixel data holds 2 frames; showing the first only',
+    ]);
+  });
+  it('warns when the data holds more frames than declared', async () => {
+    const image = await decodeDicom(fixtureBytes('generated/frames/declares-2-holds-3.dcm'), 'x');
+    expect(image.frames).toHaveLength(2);
+    expect(image.warnings).toEqual(['the pixel data holds 3 frames but Number of Frames says 2; showing 2']);
+  });
+  it('has no warning for a file that agrees with itself', async () => {
+    expect((await decodeDicom(fixtureBytes('dicom/rtdose.dcm'), 'rt')).warnings).toEqual([]);
+  });
+});
+
 describe('bad input is refused with a reason', () => {
   const cases: [string, RegExp][] = [
     ['generated/bad/not-dicom.dcm', /not a DICOM file/],
     ['generated/bad/unsupported-syntax.dcm', /no decoder for transfer syntax 1\.2\.840\.10008\.1\.2\.4\.100/],
     ['generated/bad/zero-size.dcm', /0×0 is empty/],
     ['generated/bad/too-large.dcm', /65535×65535 exceeds/],
-    ['generated/bad/huge-length.dcm', /truncated/],
+    ['generated/bad/huge-length.dcm', /ends inside element \(0008,1030\) at offset 302: .*the file is truncated/],
+    ['dicom/MR_truncated.dcm', /ends inside element \(7FE0,0010\) at offset 1488: .*the file is truncated/],
+    ['generated/bad/frames-abc.dcm', /Number of Frames \(0028,0008\) is "abc", not a whole number/],
+    ['generated/bad/frames-zero.dcm', /Number of Frames \(0028,0008\) is 0/],
+    [
+      'generated/bad/frames-declares-3-holds-2.dcm',
+      /holds 256 bytes but 3 frame\(s\) of 16×8 at 8 bits need 384: Rows, Columns, Bits Allocated or Number of Frames is wrong/,
+    ],
+    [
+      'generated/bad/implicit-element-in-explicit.dcm',
+      /^malformed at offset 368, tag \(0008,0060\): "\\x02\\x00" is not a value representation/,
+    ],
+    [
+      'generated/bad/implicit-syntax-explicit-data.dcm',
+      /^malformed at offset 302, tag \(0008,0016\): the element is written with explicit VR \("UI"\) but the transfer syntax says implicit VR/,
+    ],
   ];
   for (const [file, reason] of cases) {
     it(file, async () => {
@@ -175,6 +208,16 @@ describe('bad input is refused with a reason', () => {
       await expect(attempt).rejects.toThrow(reason);
     });
   }
+
+  it('never calls a malformed file truncated', async () => {
+    const malformed = [
+      'generated/bad/implicit-element-in-explicit.dcm',
+      'generated/bad/implicit-syntax-explicit-data.dcm',
+    ];
+    for (const file of malformed) {
+      await expect(decodeDicom(fixtureBytes(file), file)).rejects.not.toThrow(/truncated/);
+    }
+  });
 
   it('refuses a deflated data set that inflates past the memory limit', async () => {
     const { deflateRawSync } = await import('node:zlib');

@@ -51,6 +51,8 @@ export interface DecodedImage {
   location?: SliceLocation;
   transferSyntax?: string;
   tags: TagRow[];
+  /** What the user should know although the image opened (e.g. frames beyond Number of Frames). */
+  warnings?: string[];
 }
 
 /**

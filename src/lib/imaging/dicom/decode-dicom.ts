@@ -27,7 +27,8 @@ export async function decodeDicom(bytes: Uint8Array, name: string): Promise<Deco
   checkDimensions(meta.columns, meta.rows, meta.frames, meta.bitsAllocated / 8, meta.samplesPerPixel);
 
   const frames: PixelArray[] = [];
-  for await (const raw of pixelFrames(ds, meta, syntax.encoding)) {
+  const warnings: string[] = [];
+  for await (const raw of pixelFrames(ds, meta, syntax.encoding, (text) => warnings.push(text))) {
     const samples = meta.samplesPerPixel === 3 ? toInterleavedRgb(raw, meta, syntax.encoding) : raw;
     frames.push(toSamples(samples, meta.bitsAllocated, meta.bitsStored, meta.signed));
   }
@@ -53,5 +54,6 @@ export async function decodeDicom(bytes: Uint8Array, name: string): Promise<Deco
     location: meta.location,
     transferSyntax: meta.transferSyntax,
     tags: listTags(ds),
+    warnings,
   };
 }

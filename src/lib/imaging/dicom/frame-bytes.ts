@@ -9,16 +9,29 @@ export function nativeFrameSize(meta: ImageMeta): number {
   return (meta.rows * meta.columns * meta.samplesPerPixel * meta.bitsAllocated) / 8;
 }
 
-/** The bytes of every frame of uncompressed Pixel Data, checked against the declared size. */
-export function nativeFrames(ds: DataSet, meta: ImageMeta): Uint8Array[] {
+/**
+ * The bytes of every frame of uncompressed Pixel Data, checked against the declared size.
+ * Data for more frames than Number of Frames says is not dropped silently: `warn` hears of it.
+ */
+export function nativeFrames(ds: DataSet, meta: ImageMeta, warn: (text: string) => void): Uint8Array[] {
   const element = ds.elements.x7fe00010 as Element;
   const size = nativeFrameSize(meta);
   const needed = size * meta.frames;
   const available = Math.min(element.length, ds.byteArray.length - element.dataOffset);
   if (available < needed) {
+    const ends = element.dataOffset + element.length > ds.byteArray.length;
     throw new ImagingError(
-      `pixel data holds ${available} bytes but ${meta.columns}×${meta.rows}×${meta.frames} frames at ` +
-        `${meta.bitsAllocated} bits need ${needed}: the file is truncated or its header is wrong`,
+      `pixel data holds ${available} bytes but ${meta.frames} frame(s) of ${meta.columns}×${meta.rows} at ` +
+        `${meta.bitsAllocated} bits need ${needed}: ` +
+        (ends ? 'the file is truncated' : 'Rows, Columns, Bits Allocated or Number of Frames is wrong'),
+    );
+  }
+  const held = Math.floor(available / size);
+  if (held > meta.frames) {
+    warn(
+      meta.framesDeclared
+        ? `the pixel data holds ${held} frames but Number of Frames says ${meta.frames}; showing ${meta.frames}`
+        : `Number of Frames is missing but the pixel data holds ${held} frames; showing the first only`,
     );
   }
   const frames: Uint8Array[] = [];

@@ -8,6 +8,8 @@ export interface ImageMeta {
   rows: number;
   columns: number;
   frames: number;
+  /** False when Number of Frames is absent (and `frames` is the default 1). */
+  framesDeclared: boolean;
   samplesPerPixel: number;
   bitsAllocated: number;
   bitsStored: number;
@@ -33,6 +35,19 @@ function numbers(ds: DataSet, tag: string, count: number): number[] | undefined 
   return out;
 }
 
+/**
+ * Number of Frames (0028,0008, IS). Absent means one frame (it belongs to the Multi-frame
+ * module, C.7.6.6); a value that is not a whole number ≥ 1 is refused, never read as 0 or NaN.
+ */
+function frameCount(ds: DataSet): number {
+  const raw = ds.string('x00280008');
+  if (raw === undefined || raw === '') return 1;
+  if (!/^\+?\d+$/.test(raw)) throw new ImagingError(`Number of Frames (0028,0008) is "${raw}", not a whole number`);
+  const frames = Number(raw);
+  if (frames < 1) throw new ImagingError(`Number of Frames (0028,0008) is ${frames}: an image has at least one frame`);
+  return frames;
+}
+
 export function readImageMeta(ds: DataSet): ImageMeta {
   const rows = ds.uint16('x00280010');
   const columns = ds.uint16('x00280011');
@@ -56,7 +71,8 @@ export function readImageMeta(ds: DataSet): ImageMeta {
     transferSyntax: ds.string('x00020010') ?? '1.2.840.10008.1.2',
     rows,
     columns,
-    frames: Math.max(1, ds.intString('x00280008') ?? 1),
+    frames: frameCount(ds),
+    framesDeclared: ds.elements.x00280008 !== undefined,
     samplesPerPixel,
     bitsAllocated,
     bitsStored: ds.uint16('x00280101') ?? bitsAllocated,

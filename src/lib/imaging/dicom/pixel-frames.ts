@@ -1,4 +1,4 @@
-import type { DataSet } from 'dicom-parser';
+import type { DataSet, Element } from 'dicom-parser';
 import { ImagingError } from '../imaging-error';
 import type { ImageMeta } from './image-meta';
 import { encapsulatedFrame, nativeFrames } from './frame-bytes';
@@ -19,13 +19,22 @@ function expectSize(got: { width: number; height: number }, meta: ImageMeta, cod
  * Yields each frame's samples as little-endian bytes, interleaved for colour. Codecs are
  * imported on first need so the app shell never downloads a codec it does not use.
  */
-export async function* pixelFrames(ds: DataSet, meta: ImageMeta, encoding: PixelEncoding): AsyncGenerator<Uint8Array> {
+export async function* pixelFrames(
+  ds: DataSet,
+  meta: ImageMeta,
+  encoding: PixelEncoding,
+  warn: (text: string) => void,
+): AsyncGenerator<Uint8Array> {
   const bytesPerSample = meta.bitsAllocated / 8;
   if (encoding === 'native' || encoding === 'native-big-endian') {
-    for (const frame of nativeFrames(ds, meta)) {
+    for (const frame of nativeFrames(ds, meta, warn)) {
       yield encoding === 'native' || bytesPerSample === 1 ? frame : swapBytes(frame, bytesPerSample);
     }
     return;
+  }
+  const offsets = (ds.elements.x7fe00010 as Element).basicOffsetTable?.length ?? 0;
+  if (offsets > meta.frames) {
+    warn(`the offset table lists ${offsets} frames but Number of Frames says ${meta.frames}; showing ${meta.frames}`);
   }
   for (let f = 0; f < meta.frames; f++) {
     try {

@@ -4,6 +4,7 @@ import { Inflate } from 'fflate';
 import { ImagingError } from '../imaging-error';
 import { MAX_DECODED_BYTES } from '../limits';
 import { EXPLICIT_LE_TS, IMPLICIT_LE_TS } from './transfer-syntax';
+import { walkElements } from './element-walk';
 
 const PREAMBLE = 128;
 
@@ -26,17 +27,17 @@ function isUpper(b: number | undefined): boolean {
  * and bare data sets without a File Meta Information header (older exports): those start with
  * a group 0x0008 element, in implicit or explicit VR little endian.
  */
-function normalise(bytes: Uint8Array): { bytes: Uint8Array; transferSyntax?: string } {
-  if (hasMagic(bytes, PREAMBLE)) return { bytes };
+function normalise(bytes: Uint8Array): { bytes: Uint8Array; start: number; transferSyntax?: string } {
+  if (hasMagic(bytes, PREAMBLE)) return { bytes, start: PREAMBLE + 4 };
   if (hasMagic(bytes, 0)) {
     const withPreamble = new Uint8Array(bytes.length + PREAMBLE);
     withPreamble.set(bytes, PREAMBLE);
-    return { bytes: withPreamble };
+    return { bytes: withPreamble, start: PREAMBLE + 4 };
   }
   const group = bytes.length >= 8 ? bytes[0]! | (bytes[1]! << 8) : -1;
   if (group === 0x0008) {
     const explicit = isUpper(bytes[4]) && isUpper(bytes[5]);
-    return { bytes, transferSyntax: explicit ? EXPLICIT_LE_TS : IMPLICIT_LE_TS };
+    return { bytes, start: 0, transferSyntax: explicit ? EXPLICIT_LE_TS : IMPLICIT_LE_TS };
   }
   throw new ImagingError('not a DICOM file: no "DICM" marker at byte 128 and no data set at byte 0');
 }
@@ -79,7 +80,11 @@ function parserMessage(thrown: unknown): string {
 }
 
 export function readPart10(input: Uint8Array): DataSet {
-  const { bytes, transferSyntax } = normalise(input);
+  const { bytes, start, transferSyntax } = normalise(input);
+  // dicom-parser reads an element whose VR contradicts the transfer syntax as garbage, or
+  // reports it as a buffer overrun: say what is malformed, and where, before trusting it.
+  const finding = walkElements(bytes, start, transferSyntax);
+  if (finding?.kind === 'malformed') throw new ImagingError(finding.text);
   try {
     return dicomParser.parseDicom(bytes, {
       TransferSyntaxUID: transferSyntax,
@@ -88,8 +93,9 @@ export function readPart10(input: Uint8Array): DataSet {
   } catch (thrown) {
     if (thrown instanceof ImagingError) throw thrown;
     const message = parserMessage(thrown).replace(/^dicomParser[.:]\w+: /, '');
+    if (finding) throw new ImagingError(`${finding.text}: the file is truncated`);
     if (/overrun|overread|past the end/i.test(message)) {
-      throw new ImagingError(`the file ends inside a data element: it is truncated (${message})`);
+      throw new ImagingError(`the file ends inside a data element: it is truncated`);
     }
     throw new ImagingError(`cannot parse DICOM: ${message}`);
   }
