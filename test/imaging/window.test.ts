@@ -67,3 +67,27 @@ describe('renderFrame', () => {
     expect(() => renderFrame(image, 1, { window: defaultWindow(image), invert: false })).toThrow(/frame 2 of 1/);
   });
 });
+
+describe('display of 1-bit and deep colour images', () => {
+  it('shows a 1-bit SEG frame as black and white', async () => {
+    const image = await decodeDicom(fixtureBytes('generated/seg-1bit-3frames.dcm'), 'seg');
+    const rgba = renderFrame(image, 2, { window: defaultWindow(image), invert: false });
+    const frame = image.frames[2]!;
+    for (let i = 0; i < frame.length; i++) expect(rgba[4 * i]).toBe(frame[i] ? 255 : 0);
+  });
+
+  it('scales 16- and 32-bit RGB over its range, channel by channel', async () => {
+    for (const file of ['generated/rle-rgb-16bit.dcm', 'generated/rle-rgb-32bit.dcm']) {
+      const image = await decodeDicom(fixtureBytes(file), file);
+      const rgba = renderFrame(image, 0, { window: defaultWindow(image), invert: false });
+      const samples = image.frames[0]!;
+      const { min, max } = image.range;
+      for (let p = 0; p < image.width * image.height; p++) {
+        for (let c = 0; c < 3; c++) {
+          const expected = ((samples[3 * p + c]! - min) / (max - min)) * 255;
+          expect(Math.abs(rgba[4 * p + c]! - expected)).toBeLessThanOrEqual(1);
+        }
+      }
+    }
+  });
+});

@@ -2,6 +2,8 @@ export interface JpegFrameHeader {
   precision: number;
   width: number;
   height: number;
+  /** Components in the frame (Nf): 1 for greyscale, 3 for colour. */
+  components: number;
   /** Progressive with successive approximation (Ah/Al ≠ 0 in a scan header), as in Process 10 & 12. */
   successiveApproximation: boolean;
 }
@@ -15,7 +17,7 @@ const standalone = (m: number) => m === 0x00 || m === 0x01 || m === 0xff || (m >
  * bitstream (ITU T.81 B.2): used for DICOM JPEG frames and for JPEG files alike.
  */
 export function jpegFrameHeader(bytes: Uint8Array): JpegFrameHeader | undefined {
-  let frame: { precision: number; width: number; height: number } | undefined;
+  let frame: { precision: number; width: number; height: number; components: number } | undefined;
   let successiveApproximation = false;
   let i = 0;
   while (i + 3 < bytes.length) {
@@ -29,12 +31,13 @@ export function jpegFrameHeader(bytes: Uint8Array): JpegFrameHeader | undefined 
       continue;
     }
     const length = (bytes[i + 2]! << 8) | bytes[i + 3]!;
-    // SOF: P, Y (lines), X (samples per line), … (B.2.2).
-    if (isSof(marker) && !frame && i + 8 < bytes.length) {
+    // SOF: P, Y (lines), X (samples per line), Nf, … (B.2.2).
+    if (isSof(marker) && !frame && i + 9 < bytes.length) {
       frame = {
         precision: bytes[i + 4]!,
         height: (bytes[i + 5]! << 8) | bytes[i + 6]!,
         width: (bytes[i + 7]! << 8) | bytes[i + 8]!,
+        components: bytes[i + 9]!,
       };
     }
     if (marker === 0xda) {

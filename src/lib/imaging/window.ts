@@ -9,12 +9,18 @@ export const WINDOW_PRESETS = {
 } satisfies Record<string, WindowLevel>;
 export type WindowPreset = keyof typeof WINDOW_PRESETS;
 
-/** The file's window, else one spanning the whole value range; colour images show as stored. */
+/**
+ * The file's window, else one spanning the whole value range; 8-bit colour shows as stored,
+ * deeper colour (16/32-bit RGB) is scaled over its range, a binary image (a SEG frame) shows
+ * 0 as black and 1 as white.
+ */
 export function defaultWindow(image: DecodedImage): WindowLevel {
   // Centre 128, width 256 makes LINEAR the identity on 0…255 (C.11.2.1.2.1).
-  if (image.samplesPerPixel === 3) return { center: 128, width: 256 };
-  if (image.window) return image.window;
+  if (image.samplesPerPixel === 3 && image.frames[0] instanceof Uint8Array) return { center: 128, width: 256 };
+  if (image.window && image.samplesPerPixel === 1) return image.window;
   const { min, max } = image.range;
+  // Width 1 puts the LINEAR step between the two values (C.11.2.1.2.1).
+  if (max - min === 1) return { center: min + 0.5, width: 1 };
   return { center: (min + max) / 2, width: Math.max(1, max - min + 1) };
 }
 
@@ -56,12 +62,15 @@ export function renderFrame(
   const shade = (v: number) => Math.round(flip ? 255 - v : v);
 
   if (image.samplesPerPixel === 3) {
-    const lut = new Uint8ClampedArray(256);
-    for (let v = 0; v < 256; v++) lut[v] = shade(voi(v));
+    // A table over every possible value for 8 and 16 bits; 32-bit samples are computed each.
+    const size = samples instanceof Uint8Array ? 256 : samples instanceof Uint16Array ? 65536 : 0;
+    const lut = new Uint8ClampedArray(size);
+    for (let v = 0; v < size; v++) lut[v] = shade(voi(v));
+    const grey = size > 0 ? (v: number) => lut[v]! : (v: number) => shade(voi(v));
     for (let i = 0, o = 0; i < pixels * 3; i += 3, o += 4) {
-      rgba[o] = lut[samples[i]!]!;
-      rgba[o + 1] = lut[samples[i + 1]!]!;
-      rgba[o + 2] = lut[samples[i + 2]!]!;
+      rgba[o] = grey(samples[i]!);
+      rgba[o + 1] = grey(samples[i + 1]!);
+      rgba[o + 2] = grey(samples[i + 2]!);
       rgba[o + 3] = 255;
     }
     return rgba;

@@ -18,11 +18,17 @@ export async function decodeDicom(bytes: Uint8Array, name: string): Promise<Deco
   if (meta.samplesPerPixel !== 1 && meta.samplesPerPixel !== 3) {
     throw new ImagingError(`Samples per Pixel ${meta.samplesPerPixel} is not supported (1 or 3)`);
   }
-  if (meta.bitsAllocated !== 8 && meta.bitsAllocated !== 16 && meta.bitsAllocated !== 32) {
-    throw new ImagingError(`Bits Allocated ${meta.bitsAllocated} is not supported (8, 16 or 32)`);
+  if (![1, 8, 16, 32].includes(meta.bitsAllocated)) {
+    throw new ImagingError(`Bits Allocated ${meta.bitsAllocated} is not supported (1, 8, 16 or 32)`);
   }
-  if (meta.samplesPerPixel === 3 && meta.bitsAllocated !== 8) {
-    throw new ImagingError(`colour images with Bits Allocated ${meta.bitsAllocated} are not supported (8 only)`);
+  if (meta.bitsAllocated === 1 && (meta.samplesPerPixel !== 1 || syntax.encoding.startsWith('native') === false)) {
+    throw new ImagingError('Bits Allocated 1 is only defined for uncompressed greyscale pixel data');
+  }
+  // Colour deeper than 8 bits is RGB (RLE or native); the YBR equations here are 8-bit.
+  if (meta.samplesPerPixel === 3 && meta.bitsAllocated !== 8 && meta.photometric !== 'RGB') {
+    throw new ImagingError(
+      `${meta.photometric} with Bits Allocated ${meta.bitsAllocated} is not supported (colour deeper than 8 bits must be RGB)`,
+    );
   }
   checkDimensions(meta.columns, meta.rows, meta.frames, meta.bitsAllocated / 8, meta.samplesPerPixel);
 

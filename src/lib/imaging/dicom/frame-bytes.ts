@@ -3,6 +3,7 @@ import type { DataSet, Element } from 'dicom-parser';
 import { ImagingError } from '../imaging-error';
 import type { ImageMeta } from './image-meta';
 
+/** Bytes of one frame; with Bits Allocated 1 frames share bytes, so see nativeBitFrames. */
 export function nativeFrameSize(meta: ImageMeta): number {
   // Uncompressed YBR_FULL_422 holds Y1 Y2 Cb Cr for each pair of pixels (C.7.6.3.1.2).
   if (meta.photometric === 'YBR_FULL_422') return meta.rows * meta.columns * 2;
@@ -14,6 +15,7 @@ export function nativeFrameSize(meta: ImageMeta): number {
  * Data for more frames than Number of Frames says is not dropped silently: `warn` hears of it.
  */
 export function nativeFrames(ds: DataSet, meta: ImageMeta, warn: (text: string) => void): Uint8Array[] {
+  if (meta.bitsAllocated === 1) return nativeBitFrames(ds, meta);
   const element = ds.elements.x7fe00010 as Element;
   const size = nativeFrameSize(meta);
   const needed = size * meta.frames;
@@ -37,6 +39,31 @@ export function nativeFrames(ds: DataSet, meta: ImageMeta, warn: (text: string) 
   const frames: Uint8Array[] = [];
   for (let f = 0; f < meta.frames; f++) {
     frames.push(new Uint8Array(ds.byteArray.buffer, ds.byteArray.byteOffset + element.dataOffset + f * size, size));
+  }
+  return frames;
+}
+
+/**
+ * Bits Allocated 1 (PS3.5 8.1.1, as in DICOM SEG): pixels are packed eight to a byte, the first
+ * in the least significant bit, and frames follow each other bit by bit, so a frame may start
+ * inside a byte. Each frame comes back as one byte per pixel, 0 or 1.
+ */
+function nativeBitFrames(ds: DataSet, meta: ImageMeta): Uint8Array[] {
+  const element = ds.elements.x7fe00010 as Element;
+  const pixels = meta.rows * meta.columns;
+  const needed = Math.ceil((pixels * meta.frames) / 8);
+  const available = Math.min(element.length, ds.byteArray.length - element.dataOffset);
+  if (available < needed) {
+    throw new ImagingError(
+      `pixel data holds ${available} bytes but ${meta.frames} frame(s) of ${meta.columns}×${meta.rows} at 1 bit need ${needed}`,
+    );
+  }
+  const packed = ds.byteArray.subarray(element.dataOffset, element.dataOffset + needed);
+  const frames: Uint8Array[] = [];
+  for (let f = 0; f < meta.frames; f++) {
+    const frame = new Uint8Array(pixels);
+    for (let i = 0, bit = f * pixels; i < pixels; i++, bit++) frame[i] = (packed[bit >> 3]! >> (bit & 7)) & 1;
+    frames.push(frame);
   }
   return frames;
 }

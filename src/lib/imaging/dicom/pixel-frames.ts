@@ -5,6 +5,7 @@ import { encapsulatedFrame, nativeFrames } from './frame-bytes';
 import { jpegFrameHeader } from '../jpeg-frame-header';
 import { swapBytes } from './pixel-samples';
 import { decodeRle } from './codecs/rle';
+import { withDeclaredColourSpace } from './jpeg-colour-space';
 import type { PixelEncoding } from './transfer-syntax';
 
 function expectSize(got: { width: number; height: number }, meta: ImageMeta, codec: string): void {
@@ -79,7 +80,8 @@ async function decodeFrame(encoded: Uint8Array, meta: ImageMeta, encoding: Pixel
       if (!header) throw new ImagingError('JPEG frame has no SOF marker');
       if (header.precision <= 8) {
         const { decodeJpeg8 } = await import('./codecs/libjpeg-turbo');
-        const out = await decodeJpeg8(encoded);
+        const stream = header.components === 3 ? withDeclaredColourSpace(encoded, meta.photometric) : encoded;
+        const out = await decodeJpeg8(stream);
         expectSize(out, meta, 'JPEG');
         return out.bytes;
       }

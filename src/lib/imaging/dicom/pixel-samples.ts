@@ -8,6 +8,7 @@ import { ImagingError } from '../imaging-error';
  */
 export function toSamples(bytes: Uint8Array, bitsAllocated: number, bitsStored: number, signed: boolean): PixelArray {
   let out: PixelArray;
+  if (bitsAllocated === 1) return bytes.slice(); // already one byte per pixel (frame-bytes.ts)
   if (bitsAllocated === 8) out = signed ? new Int8Array(bytes.length) : new Uint8Array(bytes.length);
   else if (bitsAllocated === 16) out = signed ? new Int16Array(bytes.length >> 1) : new Uint16Array(bytes.length >> 1);
   else if (bitsAllocated === 32) out = signed ? new Int32Array(bytes.length >> 2) : new Uint32Array(bytes.length >> 2);
@@ -32,13 +33,13 @@ export function swapBytes(bytes: Uint8Array, bytesPerSample: number): Uint8Array
   return out;
 }
 
-/** Planar Configuration 1 (C.7.6.3.1.3): RRR…GGG…BBB → RGBRGB… */
-export function interleave(bytes: Uint8Array, pixels: number): Uint8Array {
-  const out = new Uint8Array(pixels * 3);
+/** Planar Configuration 1 (C.7.6.3.1.3): RRR…GGG…BBB → RGBRGB…, samples of `size` bytes. */
+export function interleave(bytes: Uint8Array, pixels: number, size = 1): Uint8Array {
+  const out = new Uint8Array(pixels * 3 * size);
   for (let i = 0; i < pixels; i++) {
-    out[3 * i] = bytes[i]!;
-    out[3 * i + 1] = bytes[pixels + i]!;
-    out[3 * i + 2] = bytes[2 * pixels + i]!;
+    for (let c = 0; c < 3; c++) {
+      for (let b = 0; b < size; b++) out[(3 * i + c) * size + b] = bytes[(c * pixels + i) * size + b]!;
+    }
   }
   return out;
 }
