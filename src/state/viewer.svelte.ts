@@ -88,7 +88,7 @@ export class ViewerState {
   }
   get window(): WindowLevel | undefined {
     const slice = this.slice;
-    return slice ? (this.#window ?? defaultWindow(slice.image)) : undefined;
+    return slice ? (this.#window ?? defaultWindow(slice.image, slice.frame)) : undefined;
   }
   get invert(): boolean {
     return this.#invert;

@@ -20,12 +20,24 @@ function normal(o: [number, number, number, number, number, number]): [number, n
   return [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
 }
 
-/** Distance of a slice along the series normal, if position and orientation are known. */
-function along(image: DecodedImage): number | undefined {
-  const { position, orientation } = image.location ?? {};
+/** Distance of a slice (or of one frame) along the normal, if position and orientation are known. */
+function along(image: DecodedImage, frame?: number): number | undefined {
+  const orientation = image.location?.orientation;
+  const position = frame === undefined ? image.location?.position : image.perFrame?.[frame]?.position;
   if (!position || !orientation) return undefined;
   const n = normal(orientation);
   return position[0] * n[0] + position[1] * n[1] + position[2] * n[2];
+}
+
+/**
+ * Frames of a multi-frame image in anatomical order: along the normal where every frame has a
+ * Plane Position (enhanced images may store them in any order), else as stored.
+ */
+function frameOrder(image: DecodedImage): number[] {
+  const frames = image.frames.map((_, f) => f);
+  const distances = frames.map((f) => along(image, f));
+  if (distances.some((d) => d === undefined)) return frames;
+  return frames.sort((a, b) => distances[a]! - distances[b]! || a - b);
 }
 
 function compareSlices(a: DecodedImage, b: DecodedImage): number {
@@ -55,7 +67,7 @@ export function buildStacks(images: OpenImage[]): Stack[] {
       stacks.push({
         id: image.id,
         label: image.name,
-        slices: image.frames.map((_, frame) => ({ image, frame, id: sliceId(image, frame) })),
+        slices: frameOrder(image).map((frame) => ({ image, frame, id: sliceId(image, frame) })),
       });
     }
   }

@@ -25,6 +25,16 @@ export interface SliceLocation {
   orientation?: [number, number, number, number, number, number];
 }
 
+/** What an enhanced multi-frame image states per frame (its functional groups). */
+export interface FrameAttributes {
+  /** Pixel Value Transformation; absent: the image's rescale. */
+  rescale?: { slope: number; intercept: number };
+  /** Frame VOI LUT; absent: the image's window. */
+  window?: WindowLevel;
+  /** Plane Position (Image Position (Patient)) of the frame's top-left pixel, in mm. */
+  position?: [number, number, number];
+}
+
 export interface DecodedImage {
   /** The file name: shown to the user, never used to tell images apart (see OpenImage.id). */
   name: string;
@@ -44,6 +54,8 @@ export interface DecodedImage {
   /** Window from the file, if it has one. */
   window?: WindowLevel;
   voiFunction: VoiFunction;
+  /** Per frame, for enhanced multi-frame images: overrides of rescale and window, and positions. */
+  perFrame?: FrameAttributes[];
   /** Smallest and largest modality value over all frames. */
   range: { min: number; max: number };
   /** Row spacing, column spacing in mm (PS3.3 C.7.6.2.1.1: adjacent rows, then adjacent columns). */

@@ -14,14 +14,20 @@ export type WindowPreset = keyof typeof WINDOW_PRESETS;
  * deeper colour (16/32-bit RGB) is scaled over its range, a binary image (a SEG frame) shows
  * 0 as black and 1 as white.
  */
-export function defaultWindow(image: DecodedImage): WindowLevel {
+export function defaultWindow(image: DecodedImage, frame = 0): WindowLevel {
   // Centre 128, width 256 makes LINEAR the identity on 0…255 (C.11.2.1.2.1).
   if (image.samplesPerPixel === 3 && image.frames[0] instanceof Uint8Array) return { center: 128, width: 256 };
-  if (image.window && image.samplesPerPixel === 1) return image.window;
+  const window = image.perFrame?.[frame]?.window ?? image.window;
+  if (window && image.samplesPerPixel === 1) return window;
   const { min, max } = image.range;
   // Width 1 puts the LINEAR step between the two values (C.11.2.1.2.1).
   if (max - min === 1) return { center: min + 0.5, width: 1 };
   return { center: (min + max) / 2, width: Math.max(1, max - min + 1) };
+}
+
+/** Rescale Slope/Intercept of one frame: its own (enhanced multi-frame) or the image's. */
+export function frameRescale(image: DecodedImage, frame: number): { slope: number; intercept: number } {
+  return image.perFrame?.[frame]?.rescale ?? image.rescale;
 }
 
 /** Output 0…255 for a modality value, per PS3.3 C.11.2.1.2 (LINEAR, LINEAR_EXACT, SIGMOID). */
@@ -76,7 +82,7 @@ export function renderFrame(
     return rgba;
   }
 
-  const { slope, intercept } = image.rescale;
+  const { slope, intercept } = frameRescale(image, frame);
   const toGrey = (stored: number) => shade(voi(stored * slope + intercept));
   const min = (image.range.min - intercept) / slope;
   const max = (image.range.max - intercept) / slope;
@@ -108,5 +114,6 @@ export function modalityValue(image: DecodedImage, frame: number, x: number, y: 
   if (!samples) return undefined;
   const i = Math.floor(y) * image.width + Math.floor(x);
   if (image.samplesPerPixel === 3) return undefined;
-  return samples[i]! * image.rescale.slope + image.rescale.intercept;
+  const { slope, intercept } = frameRescale(image, frame);
+  return samples[i]! * slope + intercept;
 }

@@ -1,7 +1,7 @@
 import type { DecodedImage, PixelArray } from '../types';
 import { ImagingError } from '../imaging-error';
 import { checkDimensions } from '../limits';
-import { sampleRange } from '../sample-range';
+import { modalityRange } from '../sample-range';
 import { readPart10 } from './read-part10';
 import { readImageMeta } from './image-meta';
 import { pixelFrames } from './pixel-frames';
@@ -39,9 +39,7 @@ export async function decodeDicom(bytes: Uint8Array, name: string): Promise<Deco
     frames.push(toSamples(samples, meta.bitsAllocated, meta.bitsStored, meta.signed));
   }
 
-  const stored = sampleRange(frames);
-  const a = stored.min * meta.slope + meta.intercept;
-  const b = stored.max * meta.slope + meta.intercept;
+  const range = modalityRange(frames, (f) => meta.perFrame?.[f]?.rescale ?? meta);
   return {
     name,
     instanceUid: meta.instanceUid,
@@ -55,7 +53,8 @@ export async function decodeDicom(bytes: Uint8Array, name: string): Promise<Deco
     rescale: { slope: meta.slope, intercept: meta.intercept },
     window: meta.window,
     voiFunction: meta.voiFunction,
-    range: { min: Math.min(a, b), max: Math.max(a, b) },
+    range,
+    perFrame: meta.perFrame,
     pixelSpacing: meta.pixelSpacing,
     location: meta.location,
     transferSyntax: meta.transferSyntax,

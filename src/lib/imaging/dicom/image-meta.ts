@@ -1,6 +1,7 @@
 import type { DataSet } from 'dicom-parser';
-import type { SliceLocation, VoiFunction, WindowLevel } from '../types';
+import type { FrameAttributes, SliceLocation, VoiFunction, WindowLevel } from '../types';
 import { ImagingError } from '../imaging-error';
+import { readFunctionalGroups } from './functional-groups';
 
 /** The Image Pixel module (PS3.3 C.7.6.3) and the few attributes around it that display needs. */
 export interface ImageMeta {
@@ -23,6 +24,7 @@ export interface ImageMeta {
   pixelSpacing?: [number, number];
   location?: SliceLocation;
   instanceUid?: string;
+  perFrame?: FrameAttributes[];
 }
 
 function numbers(ds: DataSet, tag: string, count: number): number[] | undefined {
@@ -62,16 +64,18 @@ export function readImageMeta(ds: DataSet): ImageMeta {
   const center = ds.floatString('x00281050');
   const width = ds.floatString('x00281051');
   const voi = ds.string('x00281056')?.toUpperCase();
-  const spacing = numbers(ds, 'x00280030', 2);
+  const frames = frameCount(ds);
+  const groups = readFunctionalGroups(ds, frames);
+  const spacing = numbers(ds, 'x00280030', 2) ?? groups?.pixelSpacing;
   const position = numbers(ds, 'x00200032', 3);
-  const orientation = numbers(ds, 'x00200037', 6);
+  const orientation = numbers(ds, 'x00200037', 6) ?? groups?.orientation;
   const seriesUid = ds.string('x0020000e');
   const instanceNumber = ds.intString('x00200013');
   return {
     transferSyntax: ds.string('x00020010') ?? '1.2.840.10008.1.2',
     rows,
     columns,
-    frames: frameCount(ds),
+    frames,
     framesDeclared: ds.elements.x00280008 !== undefined,
     samplesPerPixel,
     bitsAllocated,
@@ -85,6 +89,7 @@ export function readImageMeta(ds: DataSet): ImageMeta {
     voiFunction: voi === 'SIGMOID' || voi === 'LINEAR_EXACT' ? voi : 'LINEAR',
     pixelSpacing: spacing as [number, number] | undefined,
     instanceUid: ds.string('x00080018'),
+    perFrame: groups?.perFrame,
     location: seriesUid
       ? {
           seriesUid,
