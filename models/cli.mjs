@@ -81,7 +81,7 @@ async function download(url, part, name) {
     response = await fetch(url, { headers: start > 0 ? { range: `bytes=${start}-` } : {} });
   } catch (error) {
     throw new CliError(
-      `could not reach ${url} (offline, or the server is down): ${error.cause?.code ?? error.message}`,
+      `could not reach ${url} (offline, or the server is down): ${/** @type {any} */ (error).cause?.code ?? /** @type {Error} */ (error).message}`,
     );
   }
   if (response.status === 416) return; // the partial file is already complete
@@ -90,13 +90,16 @@ async function download(url, part, name) {
   const total = Number(response.headers.get('content-length')) + (resumed ? start : 0);
   const out = createWriteStream(part, { flags: resumed ? 'a' : 'w' });
   let done = resumed ? start : 0;
-  for await (const chunk of response.body) {
-    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+  // Node's fetch body is async-iterable (the DOM typings do not say so).
+  for await (const chunk of /** @type {AsyncIterable<Uint8Array>} */ (/** @type {unknown} */ (response.body))) {
+    if (!out.write(chunk)) await new Promise((r) => out.once('drain', () => r(undefined)));
     done += chunk.length;
     const pct = total ? ` ${Math.floor((100 * done) / total)}%` : '';
     process.stderr.write(`\r${name}${pct} ${mb(done)}${total ? ` / ${mb(total)}` : ''}${resumed ? ' (resumed)' : ''}`);
   }
-  await new Promise((resolve, reject) => out.end((error) => (error ? reject(error) : resolve())));
+  await /** @type {Promise<void>} */ (
+    new Promise((resolve, reject) => out.end((error) => (error ? reject(error) : resolve())))
+  );
   process.stderr.write('\n');
 }
 

@@ -18,7 +18,7 @@ await build({
 for (const variant of Object.keys(files))
   cpSync(`${cache}${variant}`, `${outDir}bench/decode/data/${variant}`, { recursive: true });
 const server = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { host: 'localhost', port: 0 } });
-const url = server.resolvedUrls.local[0];
+const url = server.resolvedUrls?.local[0];
 const browser = await launchChromium();
 try {
   const page = await browser.newPage();
@@ -27,7 +27,7 @@ try {
   await page.goto(`${url}bench/decode/`);
   await page.waitForFunction(() => window.benchResult, undefined, { timeout: 300_000 });
   const result = await page.evaluate(() => window.benchResult);
-  if (!Array.isArray(result)) throw new Error(result.error);
+  if (!Array.isArray(result)) throw new Error(result?.error ?? 'the bench page gave no result');
   console.log(`Chromium ${browser.version()}, ${cpus().length} × ${cpus()[0].model}`);
   console.log('| decoder | transfer syntax | slices | s | slices/s |\n|---|---|---|---|---|');
   for (const r of result) {

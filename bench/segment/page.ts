@@ -21,7 +21,7 @@ interface Row {
 declare global {
   interface Window {
     benchJobs: Job[];
-    benchResult?: Row[];
+    segmentBenchResult?: Row[];
   }
 }
 
@@ -57,4 +57,4 @@ for (const job of window.benchJobs) {
     document.getElementById('out')!.textContent = JSON.stringify(rows, null, 1);
   }
 }
-window.benchResult = rows;
+window.segmentBenchResult = rows;

@@ -16,13 +16,14 @@ const cache = `${root}bench/.cache/segment/`;
 const outDir = `${cache}dist/`;
 // WebGPU here is SwiftShader, a CPU emulation of a GPU: a ViT or TinyViT encoder takes tens of
 // minutes on it and says nothing about a real GPU, so proxies run on WASM unless asked.
-const proxyBackends = (process.env.BENCH_PROXY_BACKENDS ?? 'wasm').split(',');
+const proxyBackends = /** @type {('webgpu' | 'wasm')[]} */ ((process.env.BENCH_PROXY_BACKENDS ?? 'wasm').split(','));
 const only = process.env.BENCH_MODELS?.split(',');
 
 execFileSync('/usr/bin/python3', [`${root}bench/segment/make-proxies.py`], { stdio: 'inherit' });
 const manifest = JSON.parse(readFileSync(`${root}models/manifest.json`, 'utf8')).models;
 const entry = (id) => manifest.find((m) => m.id === id);
 const unpinned = (m, id) => ({ ...m, id, files: m.files.map((f) => ({ ...f, size: null, sha256: null })) });
+/** @type {{ model: any; dir: string; encodes: number; decodes: number; backends: ('webgpu' | 'wasm')[] }[]} */
 const jobs = [
   {
     model: unpinned(entry('sam-vit-b'), 'proxy-sam-vit-b'),
@@ -43,7 +44,7 @@ const jobs = [
     dir: `${root}models/${id}`,
     encodes: 3,
     decodes: 20,
-    backends: ['webgpu', 'wasm'],
+    backends: /** @type {('webgpu' | 'wasm')[]} */ (['webgpu', 'wasm']),
   })),
 ];
 for (const id of ['medsam-vit-b', 'litemedsam', 'sam-vit-b', 'mobilesam']) {
@@ -63,7 +64,8 @@ async function native(job) {
   const encoder = await ortNode.InferenceSession.create(`${job.dir}/encoder.onnx`);
   const decoder = await ortNode.InferenceSession.create(`${job.dir}/decoder.onnx`);
   const encodeMs = [];
-  let embedding;
+  /** @type {ortNode.Tensor} */
+  let embedding = /** @type {any} */ (undefined);
   for (let i = 0; i < job.encodes; i++) {
     const start = performance.now();
     const out = await encoder.run({
@@ -75,6 +77,7 @@ async function native(job) {
   const d = job.model.decoder;
   const decodeMs = [];
   for (let i = 0; i <= job.decodes; i++) {
+    /** @type {Record<string, ortNode.Tensor>} */
     const feeds = {
       [d.embeddings]: embedding,
       [d.pointCoords]: new ortNode.Tensor('float32', Float32Array.from([10 + i, 10, 100, 100]), [1, 2, 2]),
@@ -111,9 +114,9 @@ try {
     (jobs) => (window.benchJobs = jobs),
     selected.map(({ model, encodes, decodes, backends }) => ({ model, encodes, decodes, backends })),
   );
-  await page.goto(`${server.resolvedUrls.local[0]}bench/segment/`);
-  await page.waitForFunction(() => window.benchResult, undefined, { timeout: 3_600_000 });
-  const browserRows = await page.evaluate(() => window.benchResult);
+  await page.goto(`${server.resolvedUrls?.local[0]}bench/segment/`);
+  await page.waitForFunction(() => window.segmentBenchResult, undefined, { timeout: 3_600_000 });
+  const browserRows = (await page.evaluate(() => window.segmentBenchResult)) ?? [];
   console.log(
     `\nChromium ${browser.version()} (WebGPU: SwiftShader, CPU), onnxruntime-node ${ortNode.env.versions.node}, ${cpus().length} × ${cpus()[0].model}`,
   );

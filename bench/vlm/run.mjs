@@ -34,7 +34,7 @@ async function peakRss(task) {
 
 function serve(dir) {
   const server = createHttpServer((req, res) => {
-    const file = dir + decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/models\//, '');
+    const file = dir + decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/models\//, '');
     if (!existsSync(file) || !statSync(file).isFile()) return res.writeHead(404).end();
     res.writeHead(200, { 'content-length': statSync(file).size });
     createReadStream(file).pipe(res);
@@ -67,7 +67,7 @@ for (const model of models) {
     let first = 0;
     let tokens = 0;
     const start = performance.now();
-    const streamer = new TextStreamer(processor.tokenizer, {
+    const streamer = new TextStreamer(/** @type {NonNullable<typeof processor.tokenizer>} */ (processor.tokenizer), {
       skip_prompt: true,
       token_callback_function: () => tokens++ === 0 && (first = performance.now() - start),
     });
@@ -117,9 +117,9 @@ const app = await preview({ root, logLevel: 'warn', build: { outDir }, preview: 
 const browser = await launchChromium();
 try {
   for (const model of models.filter((m) => m.fixture)) {
-    for (const backend of ['webgpu', 'wasm']) {
+    for (const backend of /** @type {const} */ (['webgpu', 'wasm'])) {
       const page = await browser.newPage();
-      await page.goto(app.resolvedUrls.local[0]);
+      await page.goto(app.resolvedUrls?.local[0] ?? '');
       await page.getByTestId('file-input').setInputFiles([image]);
       await page.waitForFunction(() => window.medlens.viewer.slice);
       const result = await page.evaluate(
@@ -128,10 +128,11 @@ try {
           ask.select(id);
           ask.setPreference(backend);
           await ask.ask(question);
-          const memory =
-            'measureUserAgentSpecificMemory' in performance
-              ? (await performance.measureUserAgentSpecificMemory()).bytes
-              : NaN;
+          // Chromium-only API (cross-origin isolated pages), absent from the DOM typings.
+          const measure = /** @type {{ measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }} */ (
+            performance
+          ).measureUserAgentSpecificMemory;
+          const memory = measure ? (await measure.call(performance)).bytes : NaN;
           return {
             speed: ask.speed,
             backend: ask.loaded?.device,
@@ -142,8 +143,8 @@ try {
         },
         { id: model.id, backend, question },
       );
-      if (result.error) throw new Error(result.error);
-      const tokens = result.tokens + 1;
+      if (result.error || !result.speed) throw new Error(result.error ?? 'no answer');
+      const tokens = (result.tokens ?? 0) + 1;
       rows.push({
         model: model.id,
         runtime: `medlens app, Chromium ${result.backend === 'webgpu' ? 'WebGPU (SwiftShader)' : 'WASM'}`,

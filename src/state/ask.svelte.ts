@@ -40,6 +40,7 @@ export class AskState {
   #streaming = $state.raw<{ image: string; text: string } | undefined>(undefined);
   #speed = $state.raw<{ tokensPerSecond: number; firstTokenMs: number } | undefined>(undefined);
   /** Per slice id, the overlay ids of the boxes its latest answer named. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- overlay bookkeeping that no view reads
   #boxIds = new Map<string, string[]>();
 
   constructor(viewer: ViewerState, segmentation: SegmentationState, client: VlmClient, modelsUrl: string) {

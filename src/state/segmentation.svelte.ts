@@ -33,9 +33,12 @@ export class SegmentationState {
   #encoding: Promise<void> | undefined;
   #seq = 0;
   /** Per slice id: the newest prompt's sequence number, its mask overlay, its prompt marks. */
+  // Bookkeeping that no view reads, so plain (not reactive) maps.
+  /* eslint-disable svelte/prefer-svelte-reactivity */
   #newest = new Map<string, number>();
   #masks = new Map<string, string>();
   #promptIds = new Map<string, string[]>();
+  /* eslint-enable svelte/prefer-svelte-reactivity */
 
   constructor(viewer: ViewerState, client: SegmentClient, modelsUrl: string) {
     this.#viewer = viewer;

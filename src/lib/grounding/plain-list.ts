@@ -9,7 +9,7 @@ export const plainList: BoxFormat = {
   id: 'plain',
   parse(text, image) {
     const re =
-      /([A-Za-z][\w \-]{0,40}?)?\s*[:=]?\s*\[\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*\]/g;
+      /([A-Za-z][\w -]{0,40}?)?\s*[:=]?\s*\[\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*\]/g;
     return compact(
       [...text.matchAll(re)].map(([, label, x0, y0, x1, y1]) =>
         clampBox(label ?? '', Number(x0), Number(y0), Number(x1), Number(y1), image),

@@ -28,7 +28,7 @@ interface WebGpuNavigator {
 export async function detectCapabilities(): Promise<Capabilities> {
   const nav = (globalThis as { navigator?: WebGpuNavigator }).navigator;
   const gpu = nav?.gpu;
-  let adapter: { features: ReadonlySet<string> } | null = null;
+  let adapter: { features: ReadonlySet<string> } | null;
   try {
     adapter = gpu ? await gpu.requestAdapter() : null;
   } catch {
