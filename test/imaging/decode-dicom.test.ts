@@ -128,7 +128,7 @@ describe('display attributes', () => {
     expect(image.pixelSpacing).toEqual([0.8, 0.7]);
     expect(image.range).toEqual({ min: -1000, max: 1000 });
     expect(image.location).toMatchObject({
-      seriesUid: '2.25.1234567890.4.series',
+      seriesUid: '2.25.1234567890.4.115101114105101115', // 'series', as character codes
       instanceNumber: 2,
       position: [-100, -80, -42.5],
     });
@@ -184,7 +184,7 @@ describe('bad input is refused with a reason', () => {
     ['generated/bad/unsupported-syntax.dcm', /no decoder for transfer syntax 1\.2\.840\.10008\.1\.2\.4\.100/],
     ['generated/bad/zero-size.dcm', /0×0 is empty/],
     ['generated/bad/too-large.dcm', /65535×65535 exceeds/],
-    ['generated/bad/huge-length.dcm', /ends inside element \(0008,1030\) at offset 302: .*the file is truncated/],
+    ['generated/bad/huge-length.dcm', /ends inside element \(0008,1030\) at offset 310: .*the file is truncated/],
     ['dicom/MR_truncated.dcm', /ends inside element \(7FE0,0010\) at offset 1488: .*the file is truncated/],
     ['generated/bad/frames-abc.dcm', /Number of Frames \(0028,0008\) is "abc", not a whole number/],
     ['generated/bad/frames-zero.dcm', /Number of Frames \(0028,0008\) is 0/],
@@ -194,11 +194,11 @@ describe('bad input is refused with a reason', () => {
     ],
     [
       'generated/bad/implicit-element-in-explicit.dcm',
-      /^malformed at offset 368, tag \(0008,0060\): "\\x02\\x00" is not a value representation/,
+      /^malformed at offset 384, tag \(0008,0060\): "\\x02\\x00" is not a value representation/,
     ],
     [
       'generated/bad/implicit-syntax-explicit-data.dcm',
-      /^malformed at offset 302, tag \(0008,0016\): the element is written with explicit VR \("UI"\) but the transfer syntax says implicit VR/,
+      /^malformed at offset 310, tag \(0008,0016\): the element is written with explicit VR \("UI"\) but the transfer syntax says implicit VR/,
     ],
   ];
   for (const [file, reason] of cases) {
