@@ -25,6 +25,28 @@ export interface SliceLocation {
   orientation?: [number, number, number, number, number, number];
 }
 
+/**
+ * What a derived object (a DICOM SEG) must copy or reference from its source image: the
+ * identifying attributes, as the file states them (PS3.3 C.7.1.1, C.7.2.1, C.7.3.1, C.7.4.1).
+ */
+export interface DicomReference {
+  sopClassUid: string;
+  sopInstanceUid: string;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  frameOfReferenceUid?: string;
+  patientName?: string;
+  patientId?: string;
+  patientBirthDate?: string;
+  patientSex?: string;
+  studyDate?: string;
+  studyTime?: string;
+  studyId?: string;
+  accessionNumber?: string;
+  referringPhysicianName?: string;
+  sliceThickness?: number;
+}
+
 /** What an enhanced multi-frame image states per frame (its functional groups). */
 export interface FrameAttributes {
   /** Pixel Value Transformation; absent: the image's rescale. */
@@ -40,6 +62,8 @@ export interface DecodedImage {
   name: string;
   /** SOP Instance UID (0008,0018), for DICOM files that have one. */
   instanceUid?: string;
+  /** Identifying attributes to reference or copy, for DICOM files that have all the UIDs. */
+  reference?: DicomReference;
   source: 'dicom' | 'raster';
   width: number;
   height: number;

@@ -43,6 +43,7 @@ export async function decodeDicom(bytes: Uint8Array, name: string): Promise<Deco
   return {
     name,
     instanceUid: meta.instanceUid,
+    reference: meta.reference,
     source: 'dicom',
     width: meta.columns,
     height: meta.rows,

@@ -1,5 +1,5 @@
 import type { DataSet } from 'dicom-parser';
-import type { FrameAttributes, SliceLocation, VoiFunction, WindowLevel } from '../types';
+import type { DicomReference, FrameAttributes, SliceLocation, VoiFunction, WindowLevel } from '../types';
 import { ImagingError } from '../imaging-error';
 import { readFunctionalGroups } from './functional-groups';
 
@@ -24,7 +24,37 @@ export interface ImageMeta {
   pixelSpacing?: [number, number];
   location?: SliceLocation;
   instanceUid?: string;
+  reference?: DicomReference;
   perFrame?: FrameAttributes[];
+}
+
+function readReference(ds: DataSet): DicomReference | undefined {
+  const text = (tag: string) => ds.string(tag) || undefined;
+  const [sopClassUid, sopInstanceUid, studyInstanceUid, seriesInstanceUid] = [
+    'x00080016',
+    'x00080018',
+    'x0020000d',
+    'x0020000e',
+  ].map(text);
+  if (!sopClassUid || !sopInstanceUid || !studyInstanceUid || !seriesInstanceUid) return undefined;
+  const thickness = ds.floatString('x00180050');
+  return {
+    sopClassUid,
+    sopInstanceUid,
+    studyInstanceUid,
+    seriesInstanceUid,
+    frameOfReferenceUid: text('x00200052'),
+    patientName: text('x00100010'),
+    patientId: text('x00100020'),
+    patientBirthDate: text('x00100030'),
+    patientSex: text('x00100040'),
+    studyDate: text('x00080020'),
+    studyTime: text('x00080030'),
+    studyId: text('x00200010'),
+    accessionNumber: text('x00080050'),
+    referringPhysicianName: text('x00080090'),
+    sliceThickness: thickness !== undefined && Number.isFinite(thickness) ? thickness : undefined,
+  };
 }
 
 function numbers(ds: DataSet, tag: string, count: number): number[] | undefined {
@@ -89,6 +119,7 @@ export function readImageMeta(ds: DataSet): ImageMeta {
     voiFunction: voi === 'SIGMOID' || voi === 'LINEAR_EXACT' ? voi : 'LINEAR',
     pixelSpacing: spacing as [number, number] | undefined,
     instanceUid: ds.string('x00080018'),
+    reference: readReference(ds),
     perFrame: groups?.perFrame,
     location: seriesUid
       ? {
