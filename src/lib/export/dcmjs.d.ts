@@ -2,14 +2,13 @@
 // Part 10 bytes out.
 declare module 'dcmjs' {
   type Naturalized = Record<string, unknown>;
-  class DicomDict {
-    constructor(meta: Naturalized);
+  interface DicomDict {
     dict: Naturalized;
     write(options?: { allowInvalidVRLength?: boolean }): ArrayBuffer;
   }
   const dcmjs: {
     data: {
-      DicomDict: typeof DicomDict;
+      DicomDict: new (meta: Naturalized) => DicomDict;
       DicomMetaDictionary: { denaturalizeDataset(dataset: Naturalized): Naturalized };
     };
   };

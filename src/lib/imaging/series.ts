@@ -51,6 +51,21 @@ function compareSlices(a: DecodedImage, b: DecodedImage): number {
 }
 
 /**
+ * The distance between adjacent slices of a stack in mm, from their positions along the normal
+ * (the median gap, so one missing slice does not change it); never Slice Thickness, which may
+ * differ from the spacing (overlapping or gapped reconstructions). Undefined without positions.
+ */
+export function sliceSpacing(slices: Slice[]): number | undefined {
+  const along_ = slices.map(({ image, frame }) => along(image, image.perFrame ? frame : undefined));
+  if (along_.length < 2 || along_.some((d) => d === undefined)) return undefined;
+  const gaps = (along_ as number[])
+    .slice(1)
+    .map((d, i) => Math.abs(d - (along_ as number[])[i]!))
+    .sort((a, b) => a - b);
+  return gaps[Math.floor(gaps.length / 2)];
+}
+
+/**
  * Groups images into stacks: single-frame DICOM files of one series (same Series Instance UID
  * and size) become one stack ordered along the slice normal, then by Instance Number; a
  * multi-frame file or a PNG/JPEG is a stack of its own.

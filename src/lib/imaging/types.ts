@@ -84,6 +84,10 @@ export interface DecodedImage {
   range: { min: number; max: number };
   /** Row spacing, column spacing in mm (PS3.3 C.7.6.2.1.1: adjacent rows, then adjacent columns). */
   pixelSpacing?: [number, number];
+  /** Which attribute `pixelSpacing` came from: in the patient (Pixel Spacing) or at the detector. */
+  pixelSpacingSource?: 'Pixel Spacing' | 'Imager Pixel Spacing';
+  /** Modality (0008,0060), e.g. CT: modality values are then HU. */
+  modality?: string;
   location?: SliceLocation;
   transferSyntax?: string;
   tags: TagRow[];

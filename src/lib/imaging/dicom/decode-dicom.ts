@@ -57,6 +57,8 @@ export async function decodeDicom(bytes: Uint8Array, name: string): Promise<Deco
     range,
     perFrame: meta.perFrame,
     pixelSpacing: meta.pixelSpacing,
+    pixelSpacingSource: meta.pixelSpacingSource,
+    modality: meta.modality,
     location: meta.location,
     transferSyntax: meta.transferSyntax,
     tags: listTags(ds),

@@ -22,6 +22,8 @@ export interface ImageMeta {
   window?: WindowLevel;
   voiFunction: VoiFunction;
   pixelSpacing?: [number, number];
+  pixelSpacingSource?: 'Pixel Spacing' | 'Imager Pixel Spacing';
+  modality?: string;
   location?: SliceLocation;
   instanceUid?: string;
   reference?: DicomReference;
@@ -96,7 +98,11 @@ export function readImageMeta(ds: DataSet): ImageMeta {
   const voi = ds.string('x00281056')?.toUpperCase();
   const frames = frameCount(ds);
   const groups = readFunctionalGroups(ds, frames);
-  const spacing = numbers(ds, 'x00280030', 2) ?? groups?.pixelSpacing;
+  // Pixel Spacing is in the patient; Imager Pixel Spacing (projection radiography) is at the
+  // detector, without the magnification correction: measurements say which they used.
+  const patientSpacing = numbers(ds, 'x00280030', 2) ?? groups?.pixelSpacing;
+  const imagerSpacing = numbers(ds, 'x00181164', 2);
+  const spacing = patientSpacing ?? imagerSpacing;
   const position = numbers(ds, 'x00200032', 3);
   const orientation = numbers(ds, 'x00200037', 6) ?? groups?.orientation;
   const seriesUid = ds.string('x0020000e');
@@ -118,6 +124,8 @@ export function readImageMeta(ds: DataSet): ImageMeta {
     window: center !== undefined && width !== undefined && width > 0 ? { center, width } : undefined,
     voiFunction: voi === 'SIGMOID' || voi === 'LINEAR_EXACT' ? voi : 'LINEAR',
     pixelSpacing: spacing as [number, number] | undefined,
+    pixelSpacingSource: patientSpacing ? 'Pixel Spacing' : imagerSpacing ? 'Imager Pixel Spacing' : undefined,
+    modality: ds.string('x00080060') || undefined,
     instanceUid: ds.string('x00080018'),
     reference: readReference(ds),
     perFrame: groups?.perFrame,
