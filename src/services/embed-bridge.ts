@@ -133,6 +133,18 @@ export function startEmbedBridge(
         if (!viewer.slice) throw new ProtocolError('no-image', 'open an image first');
         viewer.setWindow({ center: message.center, width: message.width });
         return done({ kind: 'done' });
+      case 'export': {
+        if (!viewer.slice) throw new ProtocolError('no-image', 'open an image first');
+        const { exportResults } = await import('./export');
+        const file = await exportResults(viewer, message.format).catch((error: Error) => {
+          throw new ProtocolError('failed', error.message);
+        });
+        const data = file.bytes.buffer.slice(file.bytes.byteOffset, file.bytes.byteOffset + file.bytes.byteLength);
+        return done(
+          { kind: 'export', format: message.format, name: file.name, mime: file.mime, data: data as ArrayBuffer },
+          [data as ArrayBuffer],
+        );
+      }
       case 'clear':
         segmentation.clear();
         viewer.overlay.clear();

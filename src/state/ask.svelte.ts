@@ -1,6 +1,7 @@
 import { BOX_FORMATS, type GroundedBox } from '../lib/grounding';
 import type { BackendPreference } from '../lib/models/backend';
-import { displayName, type ModelEntry, type VlmModel } from '../lib/models/manifest';
+import { displayName, modelSha256, type ModelEntry, type VlmModel } from '../lib/models/manifest';
+import type { Provenance } from '../lib/overlays/overlay-layer';
 import type { ChatTurn, VlmLoadResult } from '../lib/models/vlm-session';
 import type { VlmClient } from '../services/vlm-client';
 import type { SegmentationState } from './segmentation.svelte';
@@ -16,6 +17,9 @@ export const ASK_PRESETS = {
 interface Exchange extends ChatTurn {
   model?: string;
   boxes?: GroundedBox[];
+  /** On an answer: the question it answers and the VLM that gave it (for provenance). */
+  question?: string;
+  vlm?: Provenance['model'];
 }
 
 /**
@@ -32,7 +36,7 @@ export class AskState {
   #preference = $state<BackendPreference>('auto');
   #status = $state<'idle' | 'loading' | 'ready' | 'generating' | 'error'>('idle');
   #progress = $state.raw<{ file: string; loaded: number; total: number } | undefined>(undefined);
-  #loaded = $state.raw<(VlmLoadResult & { id: string }) | undefined>(undefined);
+  #loaded = $state.raw<(VlmLoadResult & { id: string; sha256: string | null }) | undefined>(undefined);
   #error = $state<string | undefined>(undefined);
   #system = $state('');
   #conversations = $state.raw<Record<string, Exchange[]>>({});
@@ -119,7 +123,7 @@ export class AskState {
     this.#error = undefined;
     try {
       const info = await this.#client.load(model, this.#modelsUrl, this.#preference, (p) => (this.#progress = p));
-      this.#loaded = { ...info, id: model.id };
+      this.#loaded = { ...info, id: model.id, sha256: await modelSha256(model) };
     } finally {
       this.#progress = undefined;
     }
@@ -137,16 +141,25 @@ export class AskState {
       await this.#ensureLoaded(model);
       this.#status = 'generating';
       this.#streaming = { image: key, text: '' };
+      const vlm = { id: model.id, name: displayName(model), sha256: this.#loaded?.sha256 ?? null };
+      const provenance: Provenance = { model: vlm, question };
       const { width, height, rgba } = rendering;
       const size = { width, height };
       const format = BOX_FORMATS[model.boxFormat] ?? BOX_FORMATS.plain!;
       const result = await this.#client.generate({ ...size, rgba }, this.#system, history, question, (text) => {
         this.#streaming = { image: key, text };
-        this.#drawBoxes(key, format.parse(text, size));
+        this.#drawBoxes(key, format.parse(text, size), provenance);
       });
       const boxes = format.parse(result.text, size);
-      this.#drawBoxes(key, boxes);
-      const answer: Exchange = { role: 'assistant', text: result.text, model: displayName(model), boxes };
+      this.#drawBoxes(key, boxes, { ...provenance, answer: result.text });
+      const answer: Exchange = {
+        role: 'assistant',
+        text: result.text,
+        model: displayName(model),
+        boxes,
+        question,
+        vlm,
+      };
       this.#conversations = { ...this.#conversations, [key]: [...history, { role: 'user', text: question }, answer] };
       this.#speed = { tokensPerSecond: result.tokens / (result.ms / 1000), firstTokenMs: result.firstTokenMs };
       this.#streaming = undefined;
@@ -165,21 +178,24 @@ export class AskState {
     this.#client.stop();
   }
 
-  /** Sends a box the model named to the segmentation model as a prompt. */
-  async segment(box: GroundedBox): Promise<void> {
+  /** Sends a box the model named to the segmentation model as a prompt; the mask records the exchange. */
+  async segment(box: GroundedBox, answer: Exchange): Promise<void> {
     if (!this.#segmentation.loaded) {
       this.#error = 'load a segmentation model (Segment panel) to turn boxes into masks';
       return;
     }
-    await this.#segmentation.run({ points: [], box });
+    await this.#segmentation.run(
+      { points: [], box },
+      { question: answer.question, answer: answer.text, vlm: answer.vlm },
+    );
   }
 
-  #drawBoxes(image: string, boxes: GroundedBox[]): void {
+  #drawBoxes(image: string, boxes: GroundedBox[], provenance: Provenance): void {
     const overlay = this.#viewer.overlay;
     for (const id of this.#boxIds.get(image) ?? []) overlay.remove(id);
     this.#boxIds.set(
       image,
-      boxes.map((b) => overlay.addBox({ ...b, image, label: b.label || 'finding', color: '#ff8c33' })),
+      boxes.map((b) => overlay.addBox({ ...b, image, label: b.label || 'finding', color: '#ff8c33', provenance })),
     );
   }
 

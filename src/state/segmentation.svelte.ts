@@ -1,5 +1,6 @@
 import type { BackendInfo, BackendPreference } from '../lib/models/backend';
-import { displayName, type ModelEntry, type SegmentationModel } from '../lib/models/manifest';
+import { displayName, modelSha256, type ModelEntry, type SegmentationModel } from '../lib/models/manifest';
+import type { Provenance } from '../lib/overlays/overlay-layer';
 import type { FileProgress } from '../lib/models/model-files';
 import { isEmptyPrompt, type SegmentPrompt } from '../lib/models/sam-prompt';
 import type { SegmentClient } from '../services/segment-client';
@@ -23,7 +24,9 @@ export class SegmentationState {
   #preference = $state<BackendPreference>('auto');
   #status = $state<SegmentStatus>('idle');
   #progress = $state.raw<FileProgress | undefined>(undefined);
-  #loaded = $state.raw<{ model: SegmentationModel; backend: BackendInfo; verified: boolean } | undefined>(undefined);
+  #loaded = $state.raw<
+    { model: SegmentationModel; backend: BackendInfo; verified: boolean; sha256: string | null } | undefined
+  >(undefined);
   #error = $state<string | undefined>(undefined);
   #tool = $state<SegmentTool | undefined>(undefined);
   /** Each image's prompt (keyed by slice id): a prompt belongs to the image it was drawn on. */
@@ -118,7 +121,7 @@ export class SegmentationState {
         (p) => (this.#progress = p),
         picked,
       );
-      this.#loaded = { model, backend: result.backend, verified: result.verified };
+      this.#loaded = { model, backend: result.backend, verified: result.verified, sha256: await modelSha256(model) };
       this.#status = 'ready';
       this.#tool ??= 'box';
     } catch (error) {
@@ -190,14 +193,21 @@ export class SegmentationState {
     this.#newest.delete(id);
   }
 
-  /** Segments with a whole prompt at once (the embed protocol); resolves with the mask drawn. */
-  async run(prompt: SegmentPrompt): Promise<{ mask: Uint8Array; width: number; height: number } | undefined> {
-    return this.#run(prompt, false);
+  /**
+   * Segments with a whole prompt at once (the embed protocol, a VLM's box); resolves with the
+   * mask drawn. `origin` says where a prompt came from when no person drew it (a VLM answer).
+   */
+  async run(
+    prompt: SegmentPrompt,
+    origin?: Pick<Provenance, 'question' | 'answer' | 'vlm'>,
+  ): Promise<{ mask: Uint8Array; width: number; height: number } | undefined> {
+    return this.#run(prompt, false, origin);
   }
 
   async #run(
     prompt: SegmentPrompt,
     refine: boolean,
+    origin?: Pick<Provenance, 'question' | 'answer' | 'vlm'>,
   ): Promise<{ mask: Uint8Array; width: number; height: number } | undefined> {
     const key = this.#currentKey();
     const rendering = this.#viewer.rendering;
@@ -216,6 +226,7 @@ export class SegmentationState {
       if (result.stale || this.#newest.get(image) !== seq) return undefined;
       const old = this.#masks.get(image);
       if (old) this.#viewer.overlay.remove(old);
+      const { model, sha256 } = this.#loaded;
       this.#masks.set(
         image,
         this.#viewer.overlay.addMask({
@@ -225,7 +236,12 @@ export class SegmentationState {
           data: result.mask,
           color: MASK_COLOR,
           opacity: 0.45,
-          label: displayName(this.#loaded.model),
+          label: displayName(model),
+          provenance: {
+            model: { id: model.id, name: displayName(model), sha256 },
+            prompt: { points: prompt.points, ...(prompt.box ? { box: prompt.box } : {}) },
+            ...origin,
+          },
         }),
       );
       this.#timing = { ...this.#timing, decodeMs: result.ms, iou: result.iou };

@@ -1,5 +1,6 @@
 import type { DecodedImage, OpenImage, WindowLevel } from '../lib/imaging/types';
-import { buildStacks, type Slice, type Stack } from '../lib/imaging/series';
+import { buildStacks, sliceId, type Slice, type Stack } from '../lib/imaging/series';
+import { dicomLabToHex } from '../lib/export/cielab';
 import { defaultWindow, renderFrame, WINDOW_PRESETS, type WindowPreset } from '../lib/imaging/window';
 import {
   FIT_VIEW,
@@ -39,6 +40,10 @@ export class ViewerState {
   #images = $state.raw<OpenImage[]>([]);
   #nextImage = 1;
   #allOverlays = $state.raw<readonly Overlay[]>([]);
+  /** DICOM Segmentations opened before the images they belong to: drawn once those open. */
+  #pendingSegmentations: OpenImage[] = [];
+  #toldPending = new WeakSet<OpenImage>();
+  #measuring = $state(false);
   #stacks = $derived(buildStacks(this.#images));
   #stackIndex = $state(0);
   #sliceIndex = $state(0);
@@ -97,6 +102,17 @@ export class ViewerState {
   get rendering(): Rendering | undefined {
     return this.#rendering;
   }
+  /** The length tool: a left drag draws a measuring line. */
+  get measuring(): boolean {
+    return this.#measuring;
+  }
+  setMeasuring(on: boolean): void {
+    this.#measuring = on;
+  }
+  /** Every overlay of every image (exports and volumes read them). */
+  get allOverlays(): readonly Overlay[] {
+    return this.#allOverlays;
+  }
   /** Overlays of the displayed slice; other images' results are kept, not drawn. */
   get overlays(): readonly Overlay[] {
     return this.#overlays;
@@ -134,7 +150,9 @@ export class ViewerState {
         if (abort.signal.aborted) break;
         // Identity is given here, never taken from the file name (two studies' IM0001.dcm).
         const image: OpenImage = { ...decoded, id: `image-${this.#nextImage++}` };
-        this.#images = [...this.#images, image];
+        // A SEG is not a picture to scroll: its frames become masks on the images it references.
+        if (image.segmentation) this.#pendingSegmentations.push(image);
+        else this.#images = [...this.#images, image];
         for (const warning of decoded.warnings ?? []) this.report(`${file.name}: ${warning}`);
       } catch (error) {
         this.report(`${file.name}: ${error instanceof Error ? error.message : String(error)}`);
@@ -145,8 +163,44 @@ export class ViewerState {
       this.#progress = undefined;
       this.#abort = undefined;
     }
+    this.#drawSegmentations();
     const added = this.#images[firstNew];
     if (added) this.selectStack(this.#stacks.findIndex((s) => s.slices.some((slice) => slice.image === added)));
+  }
+
+  /**
+   * Draws each pending DICOM Segmentation's frames as masks on the slices they reference (by
+   * SOP Instance UID and frame number); one whose images are not open yet waits for them.
+   */
+  #drawSegmentations(): void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, not state
+    const byUid = new Map(this.#images.flatMap((i) => (i.instanceUid ? [[i.instanceUid, i] as const] : [])));
+    this.#pendingSegmentations = this.#pendingSegmentations.filter((seg) => {
+      const { segments, frames } = seg.segmentation!;
+      let drawn = 0;
+      frames.forEach((frame, f) => {
+        const source = frame.sourceInstanceUid ? byUid.get(frame.sourceInstanceUid) : undefined;
+        const target = (frame.sourceFrame ?? 1) - 1;
+        if (!source || source.width !== seg.width || source.height !== seg.height || !source.frames[target]) return;
+        const segment = segments.find((s) => s.number === frame.segment);
+        this.overlay.addMask({
+          image: sliceId(source, target),
+          width: seg.width,
+          height: seg.height,
+          data: seg.frames[f] as Uint8Array,
+          label: segment?.label || `segment ${frame.segment}`,
+          color: segment?.lab ? dicomLabToHex(segment.lab) : undefined,
+          opacity: 0.45,
+        });
+        drawn++;
+      });
+      if (drawn > 0) return false;
+      if (!this.#toldPending.has(seg)) {
+        this.#toldPending.add(seg);
+        this.report(`${seg.name}: its segments belong to images that are not open; open its series to see them`);
+      }
+      return true;
+    });
   }
 
   cancelOpen(): void {

@@ -139,6 +139,7 @@ it('does not answer an origin outside the allowlist', async () => {
     const frame = (document.getElementById('widget') as HTMLIFrameElement).contentWindow!;
     frame.postMessage({ medlens: 1, id: 'x1', type: 'clear' }, appOrigin);
     frame.postMessage({ medlens: 1, id: 'x2', type: 'hello' }, appOrigin);
+    frame.postMessage({ medlens: 1, id: 'x3', type: 'export', format: 'seg' }, appOrigin);
     frame.postMessage('garbage', appOrigin);
     await new Promise((r) => setTimeout(r, 2000));
     return { error, replies: window.replies.filter((r) => r.origin === appOrigin).length };

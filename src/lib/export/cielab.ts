@@ -18,3 +18,24 @@ export function hexToDicomLab(hex: string): [number, number, number] {
   const clamp = (v: number) => Math.max(0, Math.min(65535, Math.round(v)));
   return [clamp((lab[0] * 65535) / 100), clamp(((lab[1] + 128) * 65535) / 255), clamp(((lab[2] + 128) * 65535) / 255)];
 }
+
+/** The inverse: DICOM's scaled CIELab (D65) to the nearest sRGB colour '#rrggbb'. */
+export function dicomLabToHex([l16, a16, b16]: [number, number, number]): string {
+  const [l, a, b] = [(l16 * 100) / 65535, (a16 * 255) / 65535 - 128, (b16 * 255) / 65535 - 128];
+  const fy = (l + 16) / 116;
+  const finv = (t: number) => (t > 6 / 29 ? t ** 3 : 3 * (6 / 29) ** 2 * (t - 4 / 29));
+  const [x, y, z] = [0.95047 * finv(fy + a / 500), finv(fy), 1.08883 * finv(fy - b / 200)];
+  const linear = [
+    3.2406 * x - 1.5372 * y - 0.4986 * z,
+    -0.9689 * x + 1.8758 * y + 0.0415 * z,
+    0.0557 * x - 0.204 * y + 1.057 * z,
+  ];
+  return `#${linear
+    .map((v) => {
+      const s = v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055;
+      return Math.max(0, Math.min(255, Math.round(s * 255)))
+        .toString(16)
+        .padStart(2, '0');
+    })
+    .join('')}`;
+}

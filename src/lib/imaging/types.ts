@@ -47,6 +47,12 @@ export interface DicomReference {
   sliceThickness?: number;
 }
 
+/** A DICOM Segmentation's segments and, per frame, the segment and the source image it belongs to. */
+export interface SegmentationInfo {
+  segments: { number: number; label: string; lab?: [number, number, number] }[];
+  frames: { segment: number; sourceInstanceUid?: string; sourceFrame?: number }[];
+}
+
 /** What an enhanced multi-frame image states per frame (its functional groups). */
 export interface FrameAttributes {
   /** Pixel Value Transformation; absent: the image's rescale. */
@@ -91,6 +97,8 @@ export interface DecodedImage {
   location?: SliceLocation;
   transferSyntax?: string;
   tags: TagRow[];
+  /** For a DICOM Segmentation: which segment and source image each frame belongs to. */
+  segmentation?: SegmentationInfo;
   /** What the user should know although the image opened (e.g. frames beyond Number of Frames). */
   warnings?: string[];
 }

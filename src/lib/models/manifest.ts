@@ -74,6 +74,21 @@ export function displayName(model: Pick<ModelEntry, 'name' | 'fixture'>): string
   return model.fixture ? `${model.name} (${FIXTURE_LABEL})` : model.name;
 }
 
+/**
+ * One sha256 naming a model: the sha256 of its files' `sha256sum` listing ("<hash>  <name>"
+ * lines, sorted, each ending in a newline), so `sha256sum * | LC_ALL=C sort | sha256sum` in the
+ * model's folder gives the same. Null while any file's hash is unknown.
+ */
+export async function modelSha256(model: Pick<ModelEntry, 'files'>): Promise<string | null> {
+  if (model.files.some((f) => !f.sha256)) return null;
+  const listing = model.files
+    .map((f) => `${f.sha256}  ${f.name}\n`)
+    .sort()
+    .join('');
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(listing));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 function fail(where: string, what: string): never {
   throw new Error(`models/manifest.json: ${where}: ${what}`);
 }

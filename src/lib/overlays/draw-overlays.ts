@@ -46,6 +46,19 @@ export function drawOverlays(
       context.setTransform(...toDevice);
       context.imageSmoothingEnabled = false;
       context.drawImage(maskBitmap(overlay), 0, 0, image.width, image.height);
+    } else if (overlay.kind === 'line') {
+      const [s, , , , e, f] = toDevice;
+      context.strokeStyle = context.fillStyle = overlay.color;
+      context.lineWidth = 2 * pixelRatio;
+      context.beginPath();
+      context.moveTo(overlay.x0 * s + e, overlay.y0 * s + f);
+      context.lineTo(overlay.x1 * s + e, overlay.y1 * s + f);
+      context.stroke();
+      if (overlay.label) {
+        context.font = `${12 * pixelRatio}px system-ui, sans-serif`;
+        context.textBaseline = 'bottom';
+        context.fillText(overlay.label, overlay.x1 * s + e + 4 * pixelRatio, overlay.y1 * s + f - 4 * pixelRatio);
+      }
     } else {
       const [s, , , , e, f] = toDevice;
       const x = overlay.x0 * s + e;

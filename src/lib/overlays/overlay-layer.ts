@@ -1,4 +1,21 @@
 /**
+ * Which model made a result from which prompt: every mask or box a model draws carries one, and
+ * exports copy it. `sha256` is the model's (see modelSha256); null when a file was unpinned.
+ */
+export interface Provenance {
+  model: { id: string; name: string; sha256: string | null };
+  /** The prompt in image pixels. */
+  prompt?: {
+    points: { x: number; y: number; positive: boolean }[];
+    box?: { x0: number; y0: number; x1: number; y1: number };
+  };
+  /** For a mask made from a VLM's box: the question, the answer, and the VLM. */
+  question?: string;
+  answer?: string;
+  vlm?: { id: string; name: string; sha256: string | null };
+}
+
+/**
  * Everything is in image pixel coordinates: independent of zoom, pan and screen density.
  * `image` is the slice id (`Slice.id`) the overlay belongs to: it is drawn on that image only.
  */
@@ -11,7 +28,11 @@ export interface BoxInput {
   label?: string;
   color?: string;
   opacity?: number;
+  provenance?: Provenance;
 }
+
+/** A measuring line between two image points. */
+export type LineInput = BoxInput;
 
 /** A binary mask covering the whole image at its own resolution (nonzero = inside). */
 export interface MaskInput {
@@ -22,6 +43,7 @@ export interface MaskInput {
   label?: string;
   color?: string;
   opacity?: number;
+  provenance?: Provenance;
 }
 
 interface Common {
@@ -31,10 +53,12 @@ interface Common {
   color: string;
   opacity: number;
   visible: boolean;
+  provenance?: Provenance;
 }
 export type BoxOverlay = Common & { kind: 'box'; x0: number; y0: number; x1: number; y1: number };
 export type MaskOverlay = Common & { kind: 'mask'; width: number; height: number; data: Uint8Array };
-export type Overlay = BoxOverlay | MaskOverlay;
+export type LineOverlay = Common & { kind: 'line'; x0: number; y0: number; x1: number; y1: number };
+export type Overlay = BoxOverlay | MaskOverlay | LineOverlay;
 export type OverlayPatch = Partial<Pick<Common, 'label' | 'color' | 'opacity' | 'visible'>>;
 
 export interface OverlayEvents {
@@ -74,6 +98,23 @@ export class OverlayLayer {
     return id;
   }
 
+  /** A line keeps its direction (x0, y0 → x1, y1), unlike a box. */
+  addLine(line: LineInput): string {
+    const coords = [line.x0, line.y0, line.x1, line.y1];
+    if (!coords.every(Number.isFinite)) throw new RangeError(`line ends must be finite numbers: ${coords.join(', ')}`);
+    const id = this.#id('line');
+    this.#items.set(id, {
+      kind: 'line',
+      ...this.#common(id, line),
+      x0: line.x0,
+      y0: line.y0,
+      x1: line.x1,
+      y1: line.y1,
+    });
+    this.#emit();
+    return id;
+  }
+
   addMask(mask: MaskInput): string {
     if (!(Number.isInteger(mask.width) && Number.isInteger(mask.height) && mask.width > 0 && mask.height > 0)) {
       throw new RangeError(`mask size ${mask.width}×${mask.height} is not a positive integer size`);
@@ -91,6 +132,14 @@ export class OverlayLayer {
     });
     this.#emit();
     return id;
+  }
+
+  /** Moves a line's or a box's corners (a line being drawn). */
+  move(id: string, ends: { x0: number; y0: number; x1: number; y1: number }, label?: string): void {
+    const item = this.#items.get(id);
+    if (!item || item.kind === 'mask') throw new RangeError(`no line or box ${id}`);
+    this.#items.set(id, { ...item, ...ends, label: label ?? item.label });
+    this.#emit();
   }
 
   update(id: string, patch: OverlayPatch): void {
@@ -128,7 +177,10 @@ export class OverlayLayer {
     return `${kind}-${this.#next++}`;
   }
 
-  #common(id: string, input: { image: string; label?: string; color?: string; opacity?: number }): Common {
+  #common(
+    id: string,
+    input: { image: string; label?: string; color?: string; opacity?: number; provenance?: Provenance },
+  ): Common {
     if (typeof input.image !== 'string' || input.image === '') throw new RangeError('an overlay needs its image id');
     return {
       id,
@@ -137,6 +189,7 @@ export class OverlayLayer {
       color: input.color ?? PALETTE[(this.#next - 2) % PALETTE.length]!,
       opacity: checkOpacity(input.opacity ?? 1),
       visible: true,
+      ...(input.provenance ? { provenance: input.provenance } : {}),
     };
   }
 

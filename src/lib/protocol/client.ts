@@ -1,7 +1,14 @@
 // The host side of the embed protocol: `const viewer = await Medlens.embed(iframe)`.
 // Built to dist/medlens-client.js as a standalone ES module.
 import type { Rle } from '../overlays/rle';
-import type { AnswerResult, Capabilities, HostMessage, PROTOCOL_VERSION as Version, WidgetMessage } from './messages';
+import type {
+  AnswerResult,
+  Capabilities,
+  ExportResult,
+  HostMessage,
+  PROTOCOL_VERSION as Version,
+  WidgetMessage,
+} from './messages';
 
 // A literal, not an import, so dist/medlens-client.js stays one self-contained file; the type
 // annotation breaks the build if the protocol version changes without this file.
@@ -25,6 +32,8 @@ export interface EmbeddedViewer {
   setWindow(center: number, width: number): Promise<void>;
   clear(): Promise<void>;
   ask(question: string, options?: { model?: string }): Promise<Omit<AnswerResult, 'kind'>>;
+  /** The displayed series' results as a file (a DICOM SEG, a PNG label mask, or JSON). */
+  export(format: ExportResult['format']): Promise<Omit<ExportResult, 'kind'>>;
   dispose(): void;
 }
 
@@ -108,6 +117,10 @@ export function embed(iframe: HTMLIFrameElement, options: { timeoutMs?: number }
     async ask(question, options = {}) {
       const { kind: _, ...answer } = await request<AnswerResult>({ type: 'ask', question, ...options });
       return answer;
+    },
+    async export(format) {
+      const { kind: _, ...file } = await request<ExportResult>({ type: 'export', format });
+      return file;
     },
     dispose() {
       window.removeEventListener('message', listener);

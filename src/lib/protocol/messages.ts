@@ -43,13 +43,24 @@ export interface ClearRequest {
   id: string;
   type: 'clear';
 }
+/**
+ * The displayed series' results as a file: a DICOM SEG of its masks, a PNG label mask of the
+ * displayed slice, or JSON of every result with provenance and measurements.
+ */
+export interface ExportRequest {
+  medlens: 1;
+  id: string;
+  type: 'export';
+  format: 'seg' | 'png' | 'json';
+}
 /** Asks the widget to announce itself again (a host that attached its listener late). */
 export interface HelloRequest {
   medlens: 1;
   id: string;
   type: 'hello';
 }
-export type HostMessage = OpenRequest | SegmentRequest | AskRequest | SetWindowRequest | ClearRequest | HelloRequest;
+export type HostMessage =
+  OpenRequest | SegmentRequest | AskRequest | SetWindowRequest | ClearRequest | ExportRequest | HelloRequest;
 
 export interface Capabilities {
   protocol: typeof PROTOCOL_VERSION;
@@ -65,6 +76,14 @@ export type AnswerResult = {
   boxes: { label: string; box: [number, number, number, number] }[];
   model: string;
 };
+/** The exported file; `data` is transferred to the host. */
+export type ExportResult = {
+  kind: 'export';
+  format: ExportRequest['format'];
+  name: string;
+  mime: string;
+  data: ArrayBuffer;
+};
 export type WidgetMessage =
   | { medlens: 1; type: 'ready'; capabilities: Capabilities }
   | { medlens: 1; id: string; type: 'progress'; stage: string; loaded?: number; total?: number | null }
@@ -72,7 +91,7 @@ export type WidgetMessage =
       medlens: 1;
       id: string;
       type: 'result';
-      result: { kind: 'opened'; images: number } | SegmentResult | AnswerResult | { kind: 'done' };
+      result: { kind: 'opened'; images: number } | SegmentResult | AnswerResult | ExportResult | { kind: 'done' };
     }
   | { medlens: 1; id?: string; type: 'error'; code: ErrorCode; message: string };
 
@@ -181,6 +200,11 @@ export function parseHostMessage(data: unknown): HostMessage {
       if (!finite(msg.center) || !finite(msg.width) || msg.width <= 0) {
         throw new ProtocolError('invalid-message', 'setWindow: center and width must be finite numbers, width > 0');
       }
+      break;
+    case 'export':
+      only(msg, [...common, 'format'], 'export');
+      if (msg.format !== 'seg' && msg.format !== 'png' && msg.format !== 'json')
+        throw new ProtocolError('invalid-message', 'export: format must be "seg", "png" or "json"');
       break;
     case 'clear':
     case 'hello':

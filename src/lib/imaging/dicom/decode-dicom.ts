@@ -8,6 +8,7 @@ import { pixelFrames } from './pixel-frames';
 import { toSamples } from './pixel-samples';
 import { toInterleavedRgb } from './colour';
 import { listTags } from './list-tags';
+import { readSegmentationInfo, SEGMENTATION_STORAGE } from './segmentation-info';
 import { TRANSFER_SYNTAXES } from './transfer-syntax';
 
 export async function decodeDicom(bytes: Uint8Array, name: string): Promise<DecodedImage> {
@@ -63,5 +64,6 @@ export async function decodeDicom(bytes: Uint8Array, name: string): Promise<Deco
     transferSyntax: meta.transferSyntax,
     tags: listTags(ds),
     warnings,
+    segmentation: meta.reference?.sopClassUid === SEGMENTATION_STORAGE ? readSegmentationInfo(ds) : undefined,
   };
 }
