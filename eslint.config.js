@@ -7,7 +7,20 @@ import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
 export default ts.config(
-  { ignores: ['dist/', 'dev-dist/', 'node_modules/', 'test/fixtures/generated/', 'bench/**/data/', '.gl/', '.whl/'] },
+  // What .gitignore ignores (build outputs, caches) and the generated fixtures.
+  {
+    ignores: [
+      'dist/',
+      'dev-dist/',
+      'node_modules/',
+      '.cache/',
+      'bench/.cache/',
+      'test-results/',
+      'test/fixtures/generated/',
+      '.gl/',
+      '.whl/',
+    ],
+  },
   js.configs.recommended,
   ts.configs.recommended,
   svelte.configs.recommended,
