@@ -23,13 +23,14 @@ execFileSync('/usr/bin/python3', [`${root}bench/segment/make-proxies.py`], { std
 const manifest = JSON.parse(readFileSync(`${root}models/manifest.json`, 'utf8')).models;
 const entry = (id) => manifest.find((m) => m.id === id);
 const unpinned = (m, id) => ({ ...m, id, files: m.files.map((f) => ({ ...f, size: null, sha256: null })) });
-/** @type {{ model: any; dir: string; encodes: number; decodes: number; backends: ('webgpu' | 'wasm')[] }[]} */
+/** @type {{ model: any; dir: string; encodes: number; decodes: number; propagate: number; backends: ('webgpu' | 'wasm')[] }[]} */
 const jobs = [
   {
     model: unpinned(entry('sam-vit-b'), 'proxy-sam-vit-b'),
     dir: `${cache}proxy-sam-vit-b`,
     encodes: 1,
     decodes: 10,
+    propagate: 3,
     backends: proxyBackends,
   },
   {
@@ -37,20 +38,29 @@ const jobs = [
     dir: `${cache}proxy-litemedsam`,
     encodes: 3,
     decodes: 20,
+    propagate: 6,
     backends: proxyBackends,
   },
-  ...['test-sam-tiny', 'test-litemedsam-tiny'].map((id) => ({
+  ...['test-sam-tiny', 'test-litemedsam-tiny', 'test-sam-intensity'].map((id) => ({
     model: entry(id),
     dir: `${root}models/${id}`,
     encodes: 3,
     decodes: 20,
+    propagate: id === 'test-sam-intensity' ? 12 : 0,
     backends: /** @type {('webgpu' | 'wasm')[]} */ (['webgpu', 'wasm']),
   })),
 ];
 for (const id of ['medsam-vit-b', 'litemedsam', 'sam-vit-b', 'mobilesam']) {
   const dir = `${root}../shared/models/${id}`;
   if (existsSync(`${dir}/encoder.onnx`))
-    jobs.push({ model: unpinned(entry(id), id), dir, encodes: 3, decodes: 20, backends: ['webgpu', 'wasm'] });
+    jobs.push({
+      model: unpinned(entry(id), id),
+      dir,
+      encodes: 3,
+      decodes: 20,
+      propagate: 6,
+      backends: ['webgpu', 'wasm'],
+    });
   else console.log(`real ${id}: skipped, ${dir}/ is absent (no weights on this machine)`);
 }
 console.log('transformers.js SamModel baseline: skipped, no model in its ONNX layout is reachable offline');
@@ -112,7 +122,13 @@ try {
   page.on('pageerror', (e) => console.log('page error:', e.message));
   await page.addInitScript(
     (jobs) => (window.benchJobs = jobs),
-    selected.map(({ model, encodes, decodes, backends }) => ({ model, encodes, decodes, backends })),
+    selected.map(({ model, encodes, decodes, propagate, backends }) => ({
+      model,
+      encodes,
+      decodes,
+      propagate,
+      backends,
+    })),
   );
   await page.goto(`${server.resolvedUrls?.local[0]}bench/segment/`);
   await page.waitForFunction(() => window.segmentBenchResult, undefined, { timeout: 3_600_000 });
@@ -140,6 +156,16 @@ try {
         `| ${row.model} | ${label} | ${enc.toFixed(1)} | ${dec.toFixed(2)} | ${(enc / n.enc).toFixed(1)}× | ${(dec / n.dec).toFixed(1)}× |`,
       );
     }
+  }
+  console.log('\nPropagation from slice 0 of a synthetic 512×512 series (one direction), the app worker:');
+  console.log('| model | runtime | slices | slices/s, encoding on the way | slices/s, embeddings ahead (look-ahead) |');
+  console.log('|---|---|---|---|---|');
+  for (const row of browserRows) {
+    if (!row.propagation) continue;
+    const { cold, ahead } = row.propagation;
+    const rate = (t) => ((t.slices * 1000) / t.ms).toFixed(2);
+    const label = row.backend === 'wasm' ? `browser WASM, ${row.threads} thread(s)` : 'browser WebGPU (SwiftShader)';
+    console.log(`| ${row.model} | ${label} | ${cold.slices} / ${ahead.slices} | ${rate(cold)} | ${rate(ahead)} |`);
   }
 } finally {
   await browser.close();

@@ -6,6 +6,7 @@ import type { SegmentationModel } from '../lib/models/manifest';
 import type { FileProgress } from '../lib/models/model-files';
 import type { DisplayedImage } from '../lib/models/sam-preprocess';
 import type { SegmentPrompt } from '../lib/models/sam-prompt';
+import type { PropagatedSlice, PropagationRequest, PropagationSlice } from '../lib/models/segmenter';
 
 /**
  * The segmentation worker, started on first use. After a failure inside ONNX Runtime (out of
@@ -39,6 +40,23 @@ export class SegmentClient {
 
   decode(key: string, prompt: SegmentPrompt, size: { width: number; height: number }, seq: number, refine: boolean) {
     return this.#worker.api.decode(key, prompt, size, seq, refine);
+  }
+
+  /** `slice` is called from the worker for each slice's pixels; return them with transfer(). */
+  propagate(
+    request: PropagationRequest,
+    slice: (index: number) => Promise<PropagationSlice>,
+    onSlice: (result: PropagatedSlice) => void,
+  ) {
+    return this.#worker.api.propagate(
+      transfer(request, [request.seed.mask.buffer as ArrayBuffer]),
+      proxy(slice),
+      proxy(onSlice),
+    );
+  }
+
+  cancelPropagation(): void {
+    void this.#worker.running?.cancelPropagation();
   }
 
   stats() {

@@ -5,6 +5,24 @@ import type { FileProgress } from '../lib/models/model-files';
 import { isEmptyPrompt, type SegmentPrompt } from '../lib/models/sam-prompt';
 import type { SegmentClient } from '../services/segment-client';
 import type { Rendering, ViewerState } from './viewer.svelte';
+import type { StopReason } from '../lib/models/propagate';
+import type { Slice } from '../lib/imaging/series';
+import type { WindowLevel } from '../lib/imaging/types';
+import { renderFrame } from '../lib/imaging/window';
+import { transfer } from 'comlink';
+
+export interface PropagationStatus {
+  running: boolean;
+  done: number;
+  total: number;
+  /** Estimated milliseconds left (from the pace so far). */
+  leftMs?: number;
+  stops?: { up: StopReason; down: StopReason };
+}
+
+/** The embedding key of a slice as displayed: its id, the window and the inversion. */
+const keyOf = (slice: Slice, window: WindowLevel, invert: boolean) =>
+  `${slice.id}#${window.center}/${window.width}#${invert}`;
 
 export type SegmentTool = 'box' | 'point' | 'negative';
 export type SegmentStatus = 'idle' | 'loading' | 'ready' | 'encoding' | 'error';
@@ -32,6 +50,7 @@ export class SegmentationState {
   /** Each image's prompt (keyed by slice id): a prompt belongs to the image it was drawn on. */
   #prompts = $state.raw<Record<string, SegmentPrompt>>({});
   #timing = $state.raw<{ encodeMs?: number; decodeMs?: number; iou?: number }>({});
+  #propagation = $state.raw<PropagationStatus | undefined>(undefined);
   #encodedKey: string | undefined;
   #encoding: Promise<void> | undefined;
   #seq = 0;
@@ -80,6 +99,9 @@ export class SegmentationState {
   }
   get timing() {
     return this.#timing;
+  }
+  get propagation() {
+    return this.#propagation;
   }
 
   /** Takes the segmentation entries of the model list (fetched once for every panel). */
@@ -144,8 +166,7 @@ export class SegmentationState {
   /** The key of what the encoder sees: the slice (by id) as displayed, window and inversion included. */
   #currentKey(): string | undefined {
     const { slice, window, invert } = this.#viewer;
-    if (!slice || !window) return undefined;
-    return `${slice.id}#${window.center}/${window.width}#${invert}`;
+    return slice && window ? keyOf(slice, window, invert) : undefined;
   }
 
   #ensureEncoded(key: string, rendering: Rendering): Promise<void> {
@@ -224,26 +245,7 @@ export class SegmentationState {
       const result = await this.#client.decode(key, prompt, { width, height }, seq, refine);
       // Only the newest prompt's mask of each image is kept; an older one that finished late is dropped.
       if (result.stale || this.#newest.get(image) !== seq) return undefined;
-      const old = this.#masks.get(image);
-      if (old) this.#viewer.overlay.remove(old);
-      const { model, sha256 } = this.#loaded;
-      this.#masks.set(
-        image,
-        this.#viewer.overlay.addMask({
-          image,
-          width: result.width,
-          height: result.height,
-          data: result.mask,
-          color: MASK_COLOR,
-          opacity: 0.45,
-          label: displayName(model),
-          provenance: {
-            model: { id: model.id, name: displayName(model), sha256 },
-            prompt: { points: prompt.points, ...(prompt.box ? { box: prompt.box } : {}) },
-            ...origin,
-          },
-        }),
-      );
+      this.#storeMask(image, result, prompt, origin);
       this.#timing = { ...this.#timing, decodeMs: result.ms, iou: result.iou };
       return { mask: result.mask, width: result.width, height: result.height };
     } catch (error) {
@@ -257,6 +259,116 @@ export class SegmentationState {
         `segmentation failed: ${(error as Error).message}. The model was unloaded; load it again to continue.`,
       );
     }
+  }
+
+  /** Puts a slice's mask in the overlay layer, replacing the slice's earlier one. */
+  #storeMask(
+    image: string,
+    result: { mask: Uint8Array; width: number; height: number },
+    prompt: SegmentPrompt,
+    origin?: Pick<Provenance, 'question' | 'answer' | 'vlm' | 'propagatedFrom'>,
+  ): void {
+    if (!this.#loaded) return;
+    const old = this.#masks.get(image);
+    if (old) this.#viewer.overlay.remove(old);
+    const { model, sha256 } = this.#loaded;
+    this.#masks.set(
+      image,
+      this.#viewer.overlay.addMask({
+        image,
+        width: result.width,
+        height: result.height,
+        data: result.mask,
+        color: MASK_COLOR,
+        opacity: 0.45,
+        label: displayName(model),
+        provenance: {
+          model: { id: model.id, name: displayName(model), sha256 },
+          prompt: { points: prompt.points, ...(prompt.box ? { box: prompt.box } : {}) },
+          ...origin,
+        },
+      }),
+    );
+  }
+
+  /**
+   * Carries the displayed slice's mask through its series in the worker, slice by slice in both
+   * directions (propagate.ts); each slice's mask replaces that slice's earlier one as it comes.
+   * Slices are rendered with the displayed window, as the encoder always sees them.
+   */
+  async propagate(): Promise<void> {
+    const { stack, slice, window, invert } = this.#viewer;
+    const seedId = slice ? this.#masks.get(slice.id) : undefined;
+    const seed = this.#viewer.overlay.list().find((o) => o.id === seedId);
+    if (!this.#loaded || !stack || !slice || !window || this.#propagation?.running) return;
+    if (!seed || seed.kind !== 'mask') {
+      this.#error = 'make a mask on this slice first, then propagate it';
+      return;
+    }
+    this.#error = undefined;
+    const start = stack.slices.indexOf(slice);
+    const total = stack.slices.length - 1;
+    const began = performance.now();
+    this.#propagation = { running: true, done: 0, total };
+    try {
+      const stops = await this.#client.propagate(
+        {
+          count: stack.slices.length,
+          start,
+          seed: { key: keyOf(slice, window, invert), width: seed.width, height: seed.height, mask: seed.data.slice() },
+        },
+        async (index) => {
+          const s = stack.slices[index]!;
+          const rgba = renderFrame(s.image, s.frame, { window, invert });
+          const image = { width: s.image.width, height: s.image.height, rgba };
+          return transfer({ key: keyOf(s, window, invert), image }, [rgba.buffer as ArrayBuffer]);
+        },
+        (result) => {
+          this.#storeMask(
+            stack.slices[result.index]!.id,
+            result,
+            { points: [], box: result.box },
+            { propagatedFrom: slice.id },
+          );
+          const done = (this.#propagation?.done ?? 0) + 1;
+          const perSlice = (performance.now() - began) / done;
+          this.#propagation = { running: true, done, total, leftMs: perSlice * Math.max(0, total - done) };
+        },
+      );
+      this.#propagation = {
+        running: false,
+        done: this.#propagation?.done ?? 0,
+        total,
+        stops: { up: stops.up, down: stops.down },
+      };
+    } catch (error) {
+      this.#propagation = undefined;
+      this.#fail(`propagation failed: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Encodes the displayed slice and its neighbours (±1, ±2) ahead of any prompt, so that the
+   * first prompt, scrolling and propagation find them ready. Only for a model whose last encode
+   * took under a second: a slower one (a real encoder on WASM) would hold the queue that
+   * interactive prompts wait in.
+   */
+  lookAhead(): void {
+    const { stack, slice, window, invert } = this.#viewer;
+    const fast = (this.#timing.encodeMs ?? Infinity) < 1000;
+    if (!this.#loaded || !stack || !slice || !window || !fast || this.#propagation?.running) return;
+    const at = stack.slices.indexOf(slice);
+    for (const step of [0, 1, -1, 2, -2]) {
+      const s = stack.slices[at + step];
+      if (!s) continue;
+      const rgba = renderFrame(s.image, s.frame, { window, invert });
+      const image = { width: s.image.width, height: s.image.height, rgba };
+      this.#client.encode(keyOf(s, window, invert), image).catch(() => undefined);
+    }
+  }
+
+  stopPropagation(): void {
+    this.#client.cancelPropagation();
   }
 
   #drawPrompt(image: string, { points, box }: SegmentPrompt): void {

@@ -95,6 +95,10 @@ export function labelMask(slice: Slice, overlays: readonly Overlay[]): { data: U
   return { data, labels };
 }
 
+// A mask's pixels never change (a new mask is a new overlay), so its area is computed once:
+// the results list recomputes volumes on every overlay change, while a propagation adds masks.
+const areas = new WeakMap<Uint8Array, Quantity>();
+
 /**
  * Volumes of the masks of one model and label drawn on two or more slices of a stack: each
  * slice's area times the slice spacing from the positions.
@@ -107,7 +111,9 @@ export function stackVolumes(stack: Stack, overlays: readonly Overlay[]) {
     if (overlay.kind !== 'mask') continue;
     const key = segmentKey(overlay);
     const group = groups.get(key) ?? { label: overlay.label, model: overlay.provenance?.model.id, areas: [] };
-    group.areas.push(measureMask(slice.image, slice.frame, overlay.data).area);
+    let area = areas.get(overlay.data);
+    if (!area) areas.set(overlay.data, (area = measureMask(slice.image, slice.frame, overlay.data).area));
+    group.areas.push(area);
     groups.set(key, group);
   }
   return [...groups.values()].flatMap(({ label, model, areas }) => {

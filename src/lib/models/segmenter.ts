@@ -5,6 +5,31 @@ import { importModelFiles, loadModelFile, openModelCache, type FileProgress } fr
 import { SamSession, type DecodedMask, type Embedding } from './sam-session';
 import type { DisplayedImage } from './sam-preprocess';
 import { isEmptyPrompt, type SegmentPrompt } from './sam-prompt';
+import { propagate, type PropagationLimits, type SliceMask, type StopReason } from './propagate';
+
+/** A slice as the propagation asks the page for it: its embedding key and its displayed pixels. */
+export interface PropagationSlice {
+  key: string;
+  image: DisplayedImage;
+}
+
+export interface PropagationRequest {
+  count: number;
+  start: number;
+  /** The seed slice's key (its last decode's low-res logits seed mask_input) and its mask. */
+  seed: { key: string; width: number; height: number; mask: Uint8Array };
+  /** Stop rules; the defaults of propagate.ts unless given (the bench lifts them for random-weight models). */
+  limits?: PropagationLimits;
+}
+
+export interface PropagatedSlice {
+  index: number;
+  mask: Uint8Array;
+  width: number;
+  height: number;
+  iou: number;
+  box: NonNullable<SegmentPrompt['box']>;
+}
 
 export interface LoadResult {
   backend: BackendInfo;
@@ -37,6 +62,7 @@ export class Segmenter {
   #previous = new Map<string, Float32Array>();
   #stats = { encodes: 0, decodes: 0, skipped: 0 };
   #abort: AbortController | undefined;
+  #propagationCancelled = false;
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(task, task);
@@ -121,6 +147,59 @@ export class Segmenter {
       this.#stats.decodes++;
       return { ...result, seq, ms: performance.now() - start, stale: false };
     });
+  }
+
+  /**
+   * Carries the seed mask through the series (propagate.ts), in this worker: `slice` asks the
+   * page for each slice's pixels (encoded once, cached with the others), `onSlice` hands each
+   * mask back as soon as it is decoded. Each encode and decode waits its turn in the same queue
+   * as interactive prompts, so a prompt on screen is never stuck behind a whole propagation.
+   */
+  async propagate(
+    request: PropagationRequest,
+    slice: (index: number) => Promise<PropagationSlice>,
+    onSlice: (result: PropagatedSlice) => void,
+  ): Promise<{ up: StopReason; down: StopReason; visited: number[] }> {
+    this.#propagationCancelled = false;
+    const seed: SliceMask = {
+      ...request.seed,
+      iou: 1,
+      lowRes: this.#previous.get(request.seed.key),
+    };
+    return propagate({
+      count: request.count,
+      start: request.start,
+      seed,
+      limits: request.limits,
+      cancelled: () => this.#propagationCancelled,
+      segment: async (index, prompt, previous) => {
+        const { key, image } = await slice(index);
+        await this.encode(key, image);
+        return this.#serial(async () => {
+          const session = this.#requireSession();
+          const embedding = this.#embeddings.get(key);
+          if (!embedding) throw new Error(`no embedding for ${key}`);
+          const decoded = await session.decode(embedding, prompt, image.width, image.height, previous.lowRes);
+          this.#previous.set(key, decoded.lowRes);
+          this.#stats.decodes++;
+          return decoded;
+        });
+      },
+      onSlice: (index, result, prompt) =>
+        onSlice({
+          index,
+          mask: result.mask,
+          width: result.width,
+          height: result.height,
+          iou: result.iou,
+          box: prompt.box!,
+        }),
+    });
+  }
+
+  /** Stops a propagation before its next slice; the slices done so far stay. */
+  cancelPropagation(): void {
+    this.#propagationCancelled = true;
   }
 
   stats(): SegmenterStats {

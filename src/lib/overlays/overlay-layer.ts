@@ -13,6 +13,8 @@ export interface Provenance {
   question?: string;
   answer?: string;
   vlm?: { id: string; name: string; sha256: string | null };
+  /** For a mask carried through a series: the slice id of the mask it was propagated from. */
+  propagatedFrom?: string;
 }
 
 /**
