@@ -43,9 +43,10 @@ export function resizeRgb(image: DisplayedImage, w: number, h: number): Float32A
         let g = 0;
         let b = 0;
         let area = 0;
-        for (let py = Math.floor(y0); py < Math.ceil(y1); py++) {
+        // min(): y1 can exceed the height by a rounding error, and that row does not exist.
+        for (let py = Math.floor(y0); py < Math.min(Math.ceil(y1), image.height); py++) {
           const wy = Math.min(py + 1, y1) - Math.max(py, y0);
-          for (let px = Math.floor(x0); px < Math.ceil(x1); px++) {
+          for (let px = Math.floor(x0); px < Math.min(Math.ceil(x1), image.width); px++) {
             const wgt = wy * (Math.min(px + 1, x1) - Math.max(px, x0));
             const i = 4 * (py * image.width + px);
             r += src[i]! * wgt;
@@ -78,17 +79,28 @@ export function resizeRgb(image: DisplayedImage, w: number, h: number): Float32A
   return out;
 }
 
+/** The image's size in the model input frame: longest side to S, or stretched to S × S. */
+export function inputFrameSize(
+  width: number,
+  height: number,
+  model: Pick<SegmentationModel, 'inputSize' | 'preprocessing'>,
+): { width: number; height: number } {
+  const size = model.inputSize;
+  return model.preprocessing.resize === 'stretch' ? { width: size, height: size } : resizedSize(width, height, size);
+}
+
 /**
- * Encoder input [1, 3, S, S]: resize the longest side to S, normalise, pad bottom/right with 0.
- * ImageNet: (v − mean) / std per channel (SAM, MobileSAM). Min-max: (v − min) / (max − min)
- * over the resized image, all channels together (MedSAM_Inference.py, LiteMedSAM).
+ * Encoder input [1, 3, S, S]: resize (longest side to S, or both sides to S), normalise, pad
+ * bottom/right with 0. ImageNet: (v − mean) / std per channel (SAM, MobileSAM). Min-max:
+ * (v − min) / (max − min) over the resized image, all channels together (MedSAM_Inference.py,
+ * LiteMedSAM).
  */
 export function samEncoderInput(
   image: DisplayedImage,
   model: Pick<SegmentationModel, 'inputSize' | 'preprocessing'>,
 ): Float32Array {
   const size = model.inputSize;
-  const { width: w, height: h } = resizedSize(image.width, image.height, size);
+  const { width: w, height: h } = inputFrameSize(image.width, image.height, model);
   const rgb = resizeRgb(image, w, h);
   const out = new Float32Array(3 * size * size);
   let min = Infinity;
