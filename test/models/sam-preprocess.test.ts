@@ -36,7 +36,11 @@ it('normalises min-max over the resized image', () => {
 });
 
 it('maps prompts into the input frame with SAM labels and padding', () => {
-  const box = promptTensors({ points: [], box: { x0: 300, y0: 200, x1: 100, y1: 50 } }, 512, 256, 64);
+  const sam = {
+    inputSize: 64,
+    preprocessing: { resize: 'longest-side', pad: 'bottom-right', normalize: 'imagenet' },
+  } as const;
+  const box = promptTensors({ points: [], box: { x0: 300, y0: 200, x1: 100, y1: 50 } }, 512, 256, sam);
   expect(Array.from(box.coords)).toEqual([12.5, 6.25, 37.5, 25]);
   expect(Array.from(box.labels)).toEqual([2, 3]);
   const points = promptTensors(
@@ -48,7 +52,7 @@ it('maps prompts into the input frame with SAM labels and padding', () => {
     },
     512,
     256,
-    64,
+    sam,
   );
   expect(Array.from(points.labels)).toEqual([1, 0, -1]);
   expect(Array.from(points.coords)).toEqual([32, 16, 0, 1, 0, 0]);

@@ -18,11 +18,27 @@ export interface SegmentationModel {
   fixture: boolean;
   /** Side of the square model input (1024 for SAM, 256 for LiteMedSAM). */
   inputSize: number;
+  /** Outside the graph, before the encoder (read from the model's own inference code). */
   preprocessing: {
-    resize: 'longest-side';
-    pad: 'bottom-right';
+    /** Longest side to S keeping the aspect ratio (SAM, LiteMedSAM), or both sides to S (MedSAM). */
+    resize: 'longest-side' | 'stretch';
+    pad: 'bottom-right' | 'none';
     normalize: 'imagenet' | 'min-max';
   };
+  /**
+   * How prompt coordinates reach the model's input frame: each axis by its resize factor as a
+   * float (SAM's apply_coords; MedSAM's per-axis box), or int(v · S / max(W, H)) (LiteMedSAM's
+   * official script truncates). Default per-axis.
+   */
+  prompt?: { scale: 'per-axis' | 'longest-side-truncated' };
+  /**
+   * Which output becomes the mask: the decoder's `masks` at the original size (SamOnnxModel), or
+   * mask token 0 of `low_res_masks` resized straight to H × W (MedSAM_Inference.py), and its
+   * threshold: logits > 0, or sigmoid > 0.5. Default masks, logits.
+   */
+  postprocess?: { mask: 'masks' | 'low-res-token-0'; threshold: 'logits' | 'sigmoid' };
+  /** Where each step of this contract is written in the model's own code: repo@commit:path:line. */
+  contract?: string[];
   encoder: { file: string; input: string; output: string };
   decoder: {
     file: string;
@@ -132,6 +148,12 @@ function checkEntry(raw: unknown, index: number): ModelEntry {
   if (entry.family === 'sam' && !(entry.decoder.maskInput && entry.decoder.hasMaskInput)) {
     fail(at, 'a SAM-family decoder needs maskInput and hasMaskInput');
   }
+  const pre = entry.preprocessing;
+  if (!['longest-side', 'stretch'].includes(pre?.resize) || !['bottom-right', 'none'].includes(pre?.pad)) {
+    fail(at, 'preprocessing.resize must be longest-side or stretch, pad bottom-right or none');
+  }
+  if (!['imagenet', 'min-max'].includes(pre.normalize)) fail(at, 'preprocessing.normalize must be imagenet or min-max');
+  if (pre.resize === 'stretch' && pre.pad !== 'none') fail(at, 'a stretched image fills the input: pad must be none');
   return entry;
 }
 

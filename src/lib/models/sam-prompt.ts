@@ -1,4 +1,5 @@
-import { resizedSize } from './sam-preprocess';
+import type { SegmentationModel } from './manifest';
+import { inputFrameSize } from './sam-preprocess';
 
 /** A prompt in image pixel coordinates (continuous: the pixel (i, j) spans [i, i+1) × [j, j+1)). */
 export interface SegmentPrompt {
@@ -14,29 +15,33 @@ export function isEmptyPrompt(prompt: SegmentPrompt): boolean {
 }
 
 /**
- * Point coordinates and labels in the model's input frame. Each axis is scaled by new/old as
- * ResizeLongestSide.apply_coords does. SAM's exported decoder expects a padding point
- * (0, 0, −1) when no box is given (SamPredictor.predict in the ONNX example notebook), and
- * LiteMedSAM's export takes a box as the same two corner points labelled 2 and 3.
+ * Point coordinates and labels in the model's input frame, as the model's contract says: each
+ * axis scaled by new/old (ResizeLongestSide.apply_coords; MedSAM's box / [W,H,W,H] · 1024 for a
+ * stretched input), or int(v · S / max(W, H)) (LiteMedSAM's CVPR24 script). SAM's exported
+ * decoder expects a padding point (0, 0, −1) when no box is given (SamPredictor.predict in the
+ * ONNX example notebook), and LiteMedSAM's export takes a box as the same two corner points
+ * labelled 2 and 3.
  */
 export function promptTensors(
   prompt: SegmentPrompt,
   width: number,
   height: number,
-  inputSize: number,
+  model: Pick<SegmentationModel, 'inputSize' | 'preprocessing' | 'prompt'>,
 ): { coords: Float32Array; labels: Float32Array; count: number } {
-  const size = resizedSize(width, height, inputSize);
-  const sx = size.width / width;
-  const sy = size.height / height;
+  const frame = inputFrameSize(width, height, model);
+  const truncate = model.prompt?.scale === 'longest-side-truncated';
+  const factor = model.inputSize / Math.max(width, height);
+  const sx = (v: number) => (truncate ? Math.trunc(v * factor) : (v * frame.width) / width);
+  const sy = (v: number) => (truncate ? Math.trunc(v * factor) : (v * frame.height) / height);
   const coords: number[] = [];
   const labels: number[] = [];
   for (const p of prompt.points) {
-    coords.push(p.x * sx, p.y * sy);
+    coords.push(sx(p.x), sy(p.y));
     labels.push(p.positive ? LABEL.positive : LABEL.negative);
   }
   if (prompt.box) {
     const { x0, y0, x1, y1 } = prompt.box;
-    coords.push(Math.min(x0, x1) * sx, Math.min(y0, y1) * sy, Math.max(x0, x1) * sx, Math.max(y0, y1) * sy);
+    coords.push(sx(Math.min(x0, x1)), sy(Math.min(y0, y1)), sx(Math.max(x0, x1)), sy(Math.max(y0, y1)));
     labels.push(LABEL.boxTopLeft, LABEL.boxBottomRight);
   } else {
     coords.push(0, 0);
@@ -49,5 +54,38 @@ export function promptTensors(
 export function binaryMask(logits: Float32Array): Uint8Array {
   const mask = new Uint8Array(logits.length);
   for (let i = 0; i < logits.length; i++) mask[i] = logits[i]! > 0 ? 1 : 0;
+  return mask;
+}
+
+/**
+ * MedSAM's postprocessing (MedSAM_Inference.py medsam_inference): sigmoid of the low-res logits
+ * (side × side), bilinear straight to H × W (align_corners=False: half-pixel centres), > 0.5.
+ */
+export function lowResMask(
+  logits: Float32Array,
+  side: number,
+  width: number,
+  height: number,
+  threshold: 'logits' | 'sigmoid',
+): Uint8Array {
+  const probability = threshold === 'sigmoid' ? logits.map((v) => 1 / (1 + Math.exp(-v))) : logits;
+  const cut = threshold === 'sigmoid' ? 0.5 : 0;
+  const mask = new Uint8Array(width * height);
+  const [sx, sy] = [side / width, side / height];
+  for (let y = 0; y < height; y++) {
+    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), side - 1);
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(y0 + 1, side - 1);
+    const ay = fy - y0;
+    for (let x = 0; x < width; x++) {
+      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), side - 1);
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(x0 + 1, side - 1);
+      const ax = fx - x0;
+      const p = (px: number, py: number) => probability[py * side + px]!;
+      const v = (p(x0, y0) * (1 - ax) + p(x1, y0) * ax) * (1 - ay) + (p(x0, y1) * (1 - ax) + p(x1, y1) * ax) * ay;
+      mask[y * width + x] = v > cut ? 1 : 0;
+    }
+  }
   return mask;
 }

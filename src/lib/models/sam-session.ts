@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-web/webgpu';
 import type { BackendInfo } from './backend';
 import type { SegmentationModel } from './manifest';
 import { samEncoderInput, type DisplayedImage } from './sam-preprocess';
-import { binaryMask, promptTensors, type SegmentPrompt } from './sam-prompt';
+import { binaryMask, lowResMask, promptTensors, type SegmentPrompt } from './sam-prompt';
 
 export interface Embedding {
   data: Float32Array;
@@ -70,7 +70,7 @@ export class SamSession {
     previous?: Float32Array,
   ): Promise<DecodedMask> {
     const d = this.model.decoder;
-    const { coords, labels, count } = promptTensors(prompt, width, height, this.model.inputSize);
+    const { coords, labels, count } = promptTensors(prompt, width, height, this.model);
     const feeds: Record<string, ort.Tensor> = {
       [d.embeddings]: new ort.Tensor('float32', embedding.data, embedding.dims),
       [d.pointCoords]: new ort.Tensor('float32', coords, [1, count, 2]),
@@ -91,12 +91,21 @@ export class SamSession {
     if (!masks || masks.dims.at(-1) !== width || masks.dims.at(-2) !== height) {
       throw new Error(`decoder output ${d.masks} is ${masks?.dims.join('×')}, expected …×${height}×${width}`);
     }
-    // With several candidate masks, the first is the one SAM's single-mask export returns.
+    // With several candidate masks (an export without --return-single-mask), token 0 comes
+    // first: the one MedSAM was trained to use (multimask_output=False).
     const logits = ((await masks.getData()) as Float32Array).subarray(0, width * height);
     const iou = ((await out[d.iou]?.getData()) as Float32Array | undefined)?.[0] ?? Number.NaN;
-    const lowRes = ((await out[d.lowResMasks]?.getData()) as Float32Array | undefined) ?? new Float32Array();
+    const lowTensor = out[d.lowResMasks];
+    const side = lowTensor?.dims.at(-1) ?? 0;
+    const lowRes = (((await lowTensor?.getData()) as Float32Array | undefined) ?? new Float32Array()).slice(
+      0,
+      side * side,
+    );
     for (const tensor of Object.values(out)) tensor.dispose();
-    return { width, height, mask: binaryMask(logits), iou, lowRes: lowRes.slice() };
+    const post = this.model.postprocess;
+    const mask =
+      post?.mask === 'low-res-token-0' ? lowResMask(lowRes, side, width, height, post.threshold) : binaryMask(logits);
+    return { width, height, mask, iou, lowRes };
   }
 
   async release(): Promise<void> {

@@ -1,0 +1,179 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseManifest, type SegmentationModel } from '../../src/lib/models/manifest';
+import { samEncoderInput, type DisplayedImage } from '../../src/lib/models/sam-preprocess';
+import { promptTensors, type SegmentPrompt } from '../../src/lib/models/sam-prompt';
+import { SamSession } from '../../src/lib/models/sam-session';
+import { readPng } from './png-reader';
+
+// The contract fixtures of ../shared/models/contracts (see its README): tiny random-weight models
+// exported with each family's own exporter, and golden outputs from each family's own Python
+// pipeline. Our preprocessing → session → postprocessing, driven by the manifest entry of the
+// real model of that family, must reproduce them; the same run with one contract field wrong
+// must not.
+const CONTRACTS = fileURLToPath(new URL('../../../shared/models/contracts/', import.meta.url));
+const manifest = parseManifest(
+  JSON.parse(readFileSync(new URL('../../models/manifest.json', import.meta.url), 'utf8')),
+);
+const entry = (id: string) => manifest.find((m) => m.id === id) as SegmentationModel;
+
+// Prompts of the fixtures (README "Prompts"), in original pixels.
+const GREY = { box: { x0: 563, y0: 381, x1: 1011, y1: 1003 }, point: { x: 797, y: 749, positive: true } };
+const COLOUR = { box: { x0: 61, y0: 47, x1: 397, y1: 331 }, point: { x: 229, y: 191, positive: true } };
+const CASES: Record<string, { image: string; prompt: SegmentPrompt; mask: string }> = {
+  box: { image: 'input.png', prompt: { points: [], box: GREY.box }, mask: 'golden-mask.png' },
+  'box+point': {
+    image: 'input.png',
+    prompt: { points: [GREY.point], box: GREY.box },
+    mask: 'golden-mask-box-point.png',
+  },
+  point: { image: 'input.png', prompt: { points: [GREY.point] }, mask: 'golden-mask-point.png' },
+  'color-box': { image: 'input-color.png', prompt: { points: [], box: COLOUR.box }, mask: 'golden-mask-color-box.png' },
+};
+
+/** Folder → the manifest entry whose contract it checks, and the Dice threshold its README measured. */
+const FAMILIES = [
+  { folder: 'sam-onnx-meta', model: 'sam-vit-b', dice: 0.994 },
+  { folder: 'medsam', model: 'medsam-vit-b', dice: 0.996 },
+  { folder: 'litemedsam', model: 'litemedsam', dice: 0.987 },
+];
+
+/** One wrong contract field per family: the "negative twin" that must fail. */
+const WRONG: Record<string, (m: SegmentationModel) => SegmentationModel> = {
+  'sam-onnx-meta': (m) => ({ ...m, preprocessing: { ...m.preprocessing, normalize: 'min-max' } }),
+  medsam: (m) => ({ ...m, preprocessing: { resize: 'longest-side', pad: 'bottom-right', normalize: 'min-max' } }),
+  litemedsam: (m) => ({ ...m, prompt: { scale: 'per-axis' } }),
+};
+
+function load(folder: string, file: string): DisplayedImage {
+  const png = readPng(new Uint8Array(readFileSync(`${CONTRACTS}${folder}/${file}`)));
+  const rgba = new Uint8ClampedArray(png.width * png.height * 4);
+  for (let i = 0; i < png.width * png.height; i++) {
+    for (let c = 0; c < 3; c++) rgba[4 * i + c] = png.data[png.channels === 3 ? 3 * i + c : i]!;
+    rgba[4 * i + 3] = 255;
+  }
+  return { width: png.width, height: png.height, rgba };
+}
+
+function dice(a: Uint8Array, golden: Uint8Array): number {
+  let both = 0;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const g = golden[i] ? 1 : 0;
+    both += a[i]! & g;
+    sum += a[i]! + g;
+  }
+  return sum === 0 ? 1 : (2 * both) / sum;
+}
+
+interface Golden {
+  encoder_input: { mean: number; std: number; values: { index: number[]; value: number }[] };
+  cases: Record<string, { decoder_inputs: Record<string, number[][][] | number[][] | number[]> }>;
+}
+
+/** Everything one contract check compares: encoder input stats and samples, prompt tensors, mask Dice per case. */
+async function run(folder: string, model: SegmentationModel) {
+  const golden: Golden = JSON.parse(readFileSync(`${CONTRACTS}${folder}/golden.json`, 'utf8'));
+  const grey = load(folder, 'input.png');
+  const input = samEncoderInput(grey, model);
+  const n = input.length;
+  const mean = input.reduce((s, v) => s + v, 0) / n;
+  const std = Math.sqrt(input.reduce((s, v) => s + (v - mean) ** 2, 0) / n);
+  const size = model.inputSize;
+  const samples = golden.encoder_input.values.map(({ index: [, c, y, x], value }) => ({
+    at: [c, y, x],
+    got: input[c! * size * size + y! * size + x!]!,
+    want: value,
+  }));
+  const session = await SamSession.create(
+    model,
+    {
+      encoder: new Uint8Array(readFileSync(`${CONTRACTS}${folder}/encoder.onnx`)),
+      decoder: new Uint8Array(readFileSync(`${CONTRACTS}${folder}/decoder.onnx`)),
+    },
+    { provider: 'wasm', threads: 1, shaderF16: false, reason: 'test' },
+  );
+  const cases: Record<
+    string,
+    { prompt: ReturnType<typeof promptTensors>; want: Golden['cases'][string]; dice: number }
+  > = {};
+  try {
+    const embeddings = new Map<string, Awaited<ReturnType<SamSession['encode']>>>();
+    for (const [name, want] of Object.entries(golden.cases)) {
+      const c = CASES[name]!;
+      const image = c.image === 'input.png' ? grey : load(folder, c.image);
+      if (!embeddings.has(c.image)) embeddings.set(c.image, await session.encode(image));
+      const decoded = await session.decode(embeddings.get(c.image)!, c.prompt, image.width, image.height);
+      const mask = readPng(new Uint8Array(readFileSync(`${CONTRACTS}${folder}/${c.mask}`))).data;
+      cases[name] = {
+        prompt: promptTensors(c.prompt, image.width, image.height, model),
+        want,
+        dice: dice(decoded.mask, mask),
+      };
+    }
+  } finally {
+    await session.release();
+  }
+  return { golden, mean, std, samples, cases };
+}
+
+const present = existsSync(CONTRACTS);
+if (!present) console.log(`contracts: skipped, ${CONTRACTS} is absent`);
+console.log(
+  'contracts: samexporter-preprocess not checked: no manifest entry has its HWC 0–255, 684×1024-canvas contract yet',
+);
+
+// One run at a time: ONNX Runtime's single-threaded WASM build runs one session call at a time.
+let queue: Promise<unknown> = Promise.resolve();
+function queued<T>(task: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => {
+    if (!result) {
+      result = queue.then(task, task);
+      queue = result.catch(() => undefined);
+    }
+    return result;
+  };
+}
+
+describe.runIf(present).each(FAMILIES)('$folder against $model', ({ folder, model, dice: threshold }) => {
+  const right = queued(() => run(folder, entry(model)));
+  const wrong = queued(() => run(folder, WRONG[folder]!(entry(model))));
+
+  it('builds the encoder input the family builds (mean/std within 0.005, samples within 0.1, padding 0)', async () => {
+    const { golden, mean, std, samples } = await right();
+    expect(Math.abs(mean - golden.encoder_input.mean)).toBeLessThan(0.005);
+    expect(Math.abs(std - golden.encoder_input.std)).toBeLessThan(0.005);
+    for (const s of samples) {
+      if (s.want === 0) expect(s.got, `padding at ${s.at}`).toBe(0);
+      else expect(Math.abs(s.got - s.want), `sample at ${s.at}`).toBeLessThan(0.1);
+    }
+  });
+
+  it('builds exactly the prompt tensors of the golden', async () => {
+    for (const [name, c] of Object.entries((await right()).cases)) {
+      const [coords, labels] = Object.values(c.want.decoder_inputs) as [number[][][], number[][]];
+      expect(Array.from(c.prompt.labels), name).toEqual(labels[0]);
+      const flat = coords[0]!.flat();
+      expect(c.prompt.coords).toHaveLength(flat.length);
+      c.prompt.coords.forEach((v, i) => expect(Math.abs(v - flat[i]!), `${name} coordinate ${i}`).toBeLessThan(1e-3));
+    }
+  });
+
+  it(`reproduces every golden mask with Dice ≥ ${threshold}`, async () => {
+    for (const [name, c] of Object.entries((await right()).cases))
+      expect(c.dice, name).toBeGreaterThanOrEqual(threshold);
+  });
+
+  it('fails with one contract field wrong (its negative twin)', async () => {
+    const { golden, mean, cases } = await wrong();
+    const tensorsMatch = Object.values(cases).every((c) => {
+      const coords = (Object.values(c.want.decoder_inputs)[0] as number[][][])[0]!.flat();
+      return c.prompt.coords.every((v, i) => Math.abs(v - coords[i]!) < 1e-3);
+    });
+    const masksMatch = Object.values(cases).every((c) => c.dice >= threshold);
+    const inputMatches = Math.abs(mean - golden.encoder_input.mean) < 0.005;
+    expect(tensorsMatch && masksMatch && inputMatches).toBe(false);
+  });
+});
