@@ -17,6 +17,9 @@ describe('parseHostMessage', () => {
     expect(parseHostMessage({ ...base, type: 'setWindow', center: 40, width: 400 }).type).toBe('setWindow');
     expect(parseHostMessage({ ...base, type: 'clear' }).type).toBe('clear');
     expect(parseHostMessage({ ...base, type: 'hello' }).type).toBe('hello');
+    for (const format of ['seg', 'png', 'json']) {
+      expect(parseHostMessage({ ...base, type: 'export', format })).toMatchObject({ type: 'export', format });
+    }
   });
 
   const bad: [string, unknown, string, RegExp][] = [
@@ -63,6 +66,8 @@ describe('parseHostMessage', () => {
       /forbidden key constructor/,
     ],
     ['a class instance', Object.assign(new (class X {})(), base, { type: 'clear' }), 'invalid-message', /plain object/],
+    ['an export without format', { ...base, type: 'export' }, 'invalid-message', /format must be/],
+    ['an unknown export format', { ...base, type: 'export', format: 'nifti' }, 'invalid-message', /format must be/],
     ['a zero window', { ...base, type: 'setWindow', center: 0, width: 0 }, 'invalid-message', /width > 0/],
     [
       'a long question',
