@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Request } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { CHROMIUM, launchChromium } from './chromium.mjs';
 import { preview, type PreviewServer } from 'vite';
 
@@ -48,4 +49,23 @@ export function foreignRequests(requests: Request[], appUrl: string): string[] {
   return requests
     .map((r) => r.url())
     .filter((url) => !url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== origin);
+}
+
+/**
+ * What most browser test files need: the built app served and Chromium launched before the
+ * file's tests (beforeAll), both closed after them. Read `url` and `browser` inside tests.
+ */
+export function builtAppAndBrowser(): { readonly url: string; readonly browser: Browser } {
+  const env: { url: string; browser: Browser; server?: PreviewServer } = { url: '', browser: undefined! };
+  beforeAll(async () => {
+    const served = await serveBuiltApp();
+    env.url = served.url;
+    env.server = served.server;
+    env.browser = await launch();
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page, Request } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { foreignRequests, launch, recordRequests, serveBuiltApp } from './browser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page, Request } from 'playwright-core';
+import { builtAppAndBrowser, foreignRequests, recordRequests } from './browser';
 import { serveHost } from './host-server';
 import { fixturePath } from '../imaging/fixtures';
 import { decodeDicom } from '../../src/lib/imaging/dicom/decode-dicom';
@@ -29,18 +28,7 @@ function fixtureSha256(id: string): string {
   return createHash('sha256').update(listing).digest('hex');
 }
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ url, server } = await serveBuiltApp());
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = builtAppAndBrowser();
 
 /** Masks in the page, by the SOP Instance UID of the image they are on. */
 function masksByInstance(page: Page) {
@@ -63,10 +51,10 @@ describe('in the app', () => {
   let made: Awaited<ReturnType<typeof masksByInstance>>;
 
   beforeAll(async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
+    const context = await app.browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
     requests = recordRequests(context);
     page = await context.newPage();
-    await page.goto(url);
+    await page.goto(app.url);
     await page.getByTestId('file-input').setInputFiles(SERIES);
     await page.waitForFunction(() => window.medlens.viewer.stack?.slices.length === 5);
     await page.getByTestId('segment-model').selectOption('test-sam-tiny');
@@ -113,7 +101,7 @@ describe('in the app', () => {
     }
     // Only the app's own code (the lazily loaded SEG writer) may be fetched, and only by GET.
     const during = requests.slice(before);
-    expect(foreignRequests(during, url)).toEqual([]);
+    expect(foreignRequests(during, app.url)).toEqual([]);
     expect(during.filter((r) => r.method() !== 'GET' || !/\.js$/.test(new URL(r.url()).pathname))).toEqual([]);
 
     const seg = await decodeDicom(new Uint8Array(files.seg!), 'seg.dcm');
@@ -145,8 +133,8 @@ describe('in the app', () => {
   it('draws a SEG dropped back beside its series on the same frames', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-seg').click()]);
     const segPath = (await download.path())!;
-    const fresh = await browser.newPage();
-    await fresh.goto(url);
+    const fresh = await app.browser.newPage();
+    await fresh.goto(app.url);
     await fresh.getByTestId('file-input').setInputFiles([...SERIES, segPath]);
     await fresh.waitForFunction(() => window.medlens.viewer.allOverlays.length === 3);
     const drawn = await masksByInstance(fresh);
@@ -161,8 +149,8 @@ describe('in the app', () => {
 describe('in the embed widget', () => {
   it('returns SEG bytes to the allowed host', async () => {
     const host = await serveHost();
-    const page = await browser.newPage();
-    const widget = `${url}embed.html?allowed=${encodeURIComponent(host.origin)}`;
+    const page = await app.browser.newPage();
+    const widget = `${app.url}embed.html?allowed=${encodeURIComponent(host.origin)}`;
     await page.goto(`${host.origin}/?widget=${encodeURIComponent(widget)}`);
     const bytes = [...readFileSync(SERIES[1]!)];
     const result = await page.evaluate(async (bytes) => {

@@ -1,35 +1,22 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launch, serveBuiltApp } from './browser';
+import { expect, it } from 'vitest';
+import { builtAppAndBrowser } from './browser';
 import { fixturePath } from '../imaging/fixtures';
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
+const app = builtAppAndBrowser();
 const MODELS = new URL('../../models/', import.meta.url);
-
-beforeAll(async () => {
-  ({ url, server } = await serveBuiltApp());
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 it('downloads a model on the hub page only, and the viewer then runs it from the cache', async () => {
   // The hub is played by Playwright's router (no network here): the fixture as if it were
   // published at huggingface.co/example/test-medgemma-tiny, sizes left for HEAD requests to tell.
-  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const context = await app.browser.newContext({ serviceWorkers: 'block' });
   const manifest = JSON.parse(readFileSync(new URL('manifest.json', MODELS), 'utf8'));
   const fixture = manifest.models.find((m: { id: string }) => m.id === 'test-medgemma-tiny');
   fixture.hub = 'example/test-medgemma-tiny';
   fixture.files = fixture.files.map((f: object) => ({ ...f, size: null }));
-  await context.route(`${url}models/manifest.json`, (route) => route.fulfill({ json: manifest }));
+  await context.route(`${app.url}models/manifest.json`, (route) => route.fulfill({ json: manifest }));
   // The app's own copy is made unreachable: the model must come from what the hub page cached.
-  await context.route(`${url}models/test-medgemma-tiny/**`, (route) => route.abort());
+  await context.route(`${app.url}models/test-medgemma-tiny/**`, (route) => route.abort());
   const hub: string[] = [];
   await context.route('https://huggingface.co/**', (route) => {
     const request = route.request();
@@ -45,7 +32,7 @@ it('downloads a model on the hub page only, and the viewer then runs it from the
   });
 
   const page = await context.newPage();
-  await page.goto(`${url}hub.html?model=test-medgemma-tiny`);
+  await page.goto(`${app.url}hub.html?model=test-medgemma-tiny`);
   await page.getByTestId('hub-model').waitFor();
   expect(await page.getByTestId('hub-total').textContent()).toBe('Total: 0.1 MB');
   expect(hub.every((h) => h.startsWith('HEAD '))).toBe(true);
@@ -55,14 +42,14 @@ it('downloads a model on the hub page only, and the viewer then runs it from the
 
   const viewerRequests: string[] = [];
   page.on('request', (r) => viewerRequests.push(r.url()));
-  await page.goto(url);
+  await page.goto(app.url);
   await page.getByTestId('file-input').setInputFiles([fixturePath('raster/tbx11k-tb0005.png')]);
   await page.waitForFunction(() => window.medlens.viewer.slice);
   await page.getByTestId('ask-model').selectOption('test-medgemma-tiny');
   await page.getByTestId('ask-question').fill('Where is the tuberculosis?');
   await page.getByTestId('ask-submit').click();
   await expect.poll(() => page.getByTestId('ask-chat').textContent(), { timeout: 120_000 }).toMatch(/Final Answer:/);
-  expect(viewerRequests.filter((u) => !u.startsWith(url) && !/^(data|blob):/.test(u))).toEqual([]);
+  expect(viewerRequests.filter((u) => !u.startsWith(app.url) && !/^(data|blob):/.test(u))).toEqual([]);
 
   // And the viewer page itself cannot reach the hub: its CSP keeps connect-src to 'self'.
   const blocked = await page.evaluate(async () => {

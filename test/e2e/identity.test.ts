@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Frame, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launch, serveBuiltApp } from './browser';
+import type { Frame, Page } from 'playwright-core';
+import { builtAppAndBrowser } from './browser';
 import { serveHost } from './host-server';
 import { fixturePath } from '../imaging/fixtures';
 
@@ -14,18 +13,7 @@ const BOX_A = { x0: 100, y0: 40, x1: 330, y1: 200 };
 const BOX_B = { x0: 10, y0: 8, x1: 50, y1: 40 };
 const SLOW = { timeout: 120_000, interval: 100 };
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ url, server } = await serveBuiltApp());
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = builtAppAndBrowser();
 
 /** What the viewer holds for each opened image, read from its state in the page (or widget frame). */
 function read(target: Page | Frame) {
@@ -61,8 +49,8 @@ describe('in the app', () => {
   let page: Page;
 
   beforeAll(async () => {
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await page.goto(url);
+    page = await app.browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(app.url);
     // Opened one after the other, as from two folders.
     for (const [i, buffer] of [A, B].entries()) {
       await page.getByTestId('file-input').setInputFiles([{ name: NAME, mimeType: 'application/dicom', buffer }]);
@@ -131,11 +119,11 @@ describe('in the embed widget', () => {
 
   beforeAll(async () => {
     host = await serveHost();
-    page = await browser.newPage();
-    const src = `${url}embed.html?allowed=${encodeURIComponent(host.origin)}`;
+    page = await app.browser.newPage();
+    const src = `${app.url}embed.html?allowed=${encodeURIComponent(host.origin)}`;
     await page.goto(`${host.origin}/?widget=${encodeURIComponent(src)}`);
     await page.evaluate(() => window.viewerPromise);
-    widget = page.frames().find((f) => f.url().startsWith(`${url}embed.html`))!;
+    widget = page.frames().find((f) => f.url().startsWith(`${app.url}embed.html`))!;
   });
   afterAll(() => host?.close());
 

@@ -1,26 +1,14 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Request } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launch, serveBuiltApp } from './browser';
+import { expect, it } from 'vitest';
+import type { Request } from 'playwright-core';
+import { builtAppAndBrowser } from './browser';
 import { fixturePath } from '../imaging/fixtures';
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ url, server } = await serveBuiltApp());
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = builtAppAndBrowser();
 
 it('starts, opens a DICOM and segments with the network cut, after one online visit', async () => {
-  const context = await browser.newContext();
+  const context = await app.browser.newContext();
   const page = await context.newPage();
-  await page.goto(url);
+  await page.goto(app.url);
   await page.getByTestId('offline-ready').waitFor({ timeout: 120_000 });
   // First visit online: the model files go to Cache Storage when the model is loaded.
   await page.getByTestId('segment-model').selectOption('test-sam-tiny');
@@ -61,8 +49,8 @@ it('starts, opens a DICOM and segments with the network cut, after one online vi
 });
 
 it("blocks a request to an outside host with the built site's CSP", async () => {
-  const page = await browser.newPage();
-  await page.goto(url);
+  const page = await app.browser.newPage();
+  await page.goto(app.url);
   const violation = await page.evaluate(async () => {
     const seen = new Promise<{ directive: string; blocked: string }>((resolve) =>
       document.addEventListener(

@@ -1,33 +1,24 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launch, serveBuiltApp } from './browser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { builtAppAndBrowser } from './browser';
 import { sphereSeries } from '../fixtures/phantoms.mjs';
 
 const SLOW = { timeout: 180_000, interval: 100 };
 const phantom = sphereSeries({ slices: 40, size: 128, spacingMm: 1.5, radiusMm: 20 });
 const BOX = { x0: 40, y0: 40, x1: 88, y1: 88 };
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
+const app = builtAppAndBrowser();
 let files: string[];
 
 beforeAll(async () => {
-  ({ url, server } = await serveBuiltApp());
-  browser = await launch();
   const dir = mkdtempSync(join(tmpdir(), 'medlens-sphere-'));
   files = phantom.files.map((f) => {
     writeFileSync(join(dir, f.name), f.bytes);
     return join(dir, f.name);
   });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 function truth(z: number): number[] {
@@ -65,7 +56,7 @@ function masks(page: Page) {
 }
 
 async function openAndLoad(page: Page, backend: 'webgpu' | 'wasm') {
-  await page.goto(url);
+  await page.goto(app.url);
   await page.getByTestId('file-input').setInputFiles(files);
   await page.waitForFunction(() => window.medlens.viewer.stack?.slices.length === 40);
   await page.getByTestId('segment-model').selectOption('test-sam-intensity');
@@ -97,7 +88,7 @@ async function propagateFrom(page: Page, index: number, box: typeof BOX, stopAft
 
 describe.each(['wasm', 'webgpu'] as const)('on %s', (backend) => {
   it('carries a mask through a sphere: Dice ≥ 0.95, stops at its ends, volume within 3%, no long task', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 720 } });
     await openAndLoad(page, backend);
     await page.evaluate(() => {
       (window as unknown as { longTasks: number[] }).longTasks = [];
@@ -131,7 +122,7 @@ describe.each(['wasm', 'webgpu'] as const)('on %s', (backend) => {
 
 describe('stopping and editing', () => {
   it('keeps what was done when stopped, stays usable, and re-propagation replaces only what it revisits', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 720 } });
     await openAndLoad(page, 'wasm');
     await propagateFrom(page, 20, BOX, 4);
     const stopped = await masks(page);

@@ -1,25 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { foreignRequests, launch, recordRequests, serveBuiltApp } from './browser';
+import type { BrowserContext, Page, Request } from 'playwright-core';
+import { builtAppAndBrowser, foreignRequests, recordRequests } from './browser';
 import { fixturePath } from '../imaging/fixtures';
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
+const app = builtAppAndBrowser();
 
 // First runs on SwiftShader compile shaders on the CPU: seconds, not milliseconds.
 const SLOW = { timeout: 90_000, interval: 100 };
 const DICOM = fixturePath('generated/nonsquare-512x256.dcm'); // 512 wide, 256 high
-
-beforeAll(async () => {
-  ({ url, server } = await serveBuiltApp());
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 /** Page coordinates of an image point, through the viewer's own image → device transform. */
 async function pagePoint(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
@@ -83,10 +71,10 @@ describe.each(cases)('$model on $backend', ({ model, backend }) => {
   let requests: Request[];
 
   beforeAll(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    context = await app.browser.newContext({ viewport: { width: 1280, height: 720 } });
     requests = recordRequests(context);
     page = await context.newPage();
-    await page.goto(url);
+    await page.goto(app.url);
     await page.getByTestId('file-input').setInputFiles([DICOM]);
     await page.waitForFunction(() => document.querySelector('[data-testid=readout-size]')?.textContent === '512×256');
     await page.getByTestId('segment-model').selectOption(model);
@@ -159,15 +147,15 @@ describe.each(cases)('$model on $backend', ({ model, backend }) => {
 
   it('loaded the model from the app origin only', () => {
     expect(requests.some((r) => r.url().endsWith(`/models/${model}/decoder.onnx`))).toBe(true);
-    expect(foreignRequests(requests, url)).toEqual([]);
+    expect(foreignRequests(requests, app.url)).toEqual([]);
   });
 });
 
 it('loads a model the second time from Cache Storage, without the network', async () => {
-  const context = await browser.newContext();
+  const context = await app.browser.newContext();
   const requests = recordRequests(context);
   const page = await context.newPage();
-  await page.goto(url);
+  await page.goto(app.url);
   for (let i = 0; i < 2; i++) {
     await page.reload();
     await page.getByTestId('segment-model').selectOption('test-sam-tiny');
@@ -184,9 +172,9 @@ it('loads a model the second time from Cache Storage, without the network', asyn
 });
 
 it('says where a missing model was looked for', async () => {
-  const context = await browser.newContext();
+  const context = await app.browser.newContext();
   const page = await context.newPage();
-  await page.goto(url);
+  await page.goto(app.url);
   await page.getByTestId('segment-model').selectOption('medsam-vit-b');
   await page.getByTestId('segment-load').click();
   const error = page.getByTestId('segment-error');
