@@ -1,5 +1,6 @@
 import type { DataSet } from 'dicom-parser';
 import type { FrameAttributes, WindowLevel } from '../types';
+import { decimalValues } from './decimal-values';
 
 // Functional group macros of enhanced multi-frame images (PS3.3 C.7.6.16): each sits either in
 // the Shared Functional Groups Sequence (one item for all frames) or in the Per-frame one.
@@ -21,17 +22,6 @@ function firstItem(ds: DataSet | undefined, tag: string): DataSet | undefined {
   return ds?.elements[tag]?.items?.[0]?.dataSet;
 }
 
-function numbers(ds: DataSet | undefined, tag: string, count: number): number[] | undefined {
-  if (!ds?.elements[tag]) return undefined;
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const v = ds.floatString(tag, i);
-    if (v === undefined || !Number.isFinite(v)) return undefined;
-    out.push(v);
-  }
-  return out;
-}
-
 /**
  * Per-frame rescale, window and position, and the spacing and orientation, from the
  * functional groups; undefined for an image that has none (the classic single-frame and
@@ -50,7 +40,7 @@ export function readFunctionalGroups(ds: DataSet, frames: number): FunctionalGro
     const [center, width] = [voi?.floatString('x00281050'), voi?.floatString('x00281051')];
     const window: WindowLevel | undefined =
       center !== undefined && width !== undefined && width > 0 ? { center, width } : undefined;
-    const position = numbers(macro(f, PLANE_POSITION), 'x00200032', 3) as FrameAttributes['position'];
+    const position = decimalValues(macro(f, PLANE_POSITION), 'x00200032', 3) as FrameAttributes['position'];
     perFrame.push({
       rescale: transform
         ? { slope: transform.floatString('x00281053') || 1, intercept: transform.floatString('x00281052') ?? 0 }
@@ -61,7 +51,7 @@ export function readFunctionalGroups(ds: DataSet, frames: number): FunctionalGro
   }
   return {
     perFrame,
-    pixelSpacing: numbers(macro(0, PIXEL_MEASURES), 'x00280030', 2) as [number, number] | undefined,
-    orientation: numbers(macro(0, PLANE_ORIENTATION), 'x00200037', 6) as FunctionalGroups['orientation'],
+    pixelSpacing: decimalValues(macro(0, PIXEL_MEASURES), 'x00280030', 2) as [number, number] | undefined,
+    orientation: decimalValues(macro(0, PLANE_ORIENTATION), 'x00200037', 6) as FunctionalGroups['orientation'],
   };
 }

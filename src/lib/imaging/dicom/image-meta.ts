@@ -1,6 +1,7 @@
 import type { DataSet } from 'dicom-parser';
 import type { DicomReference, FrameAttributes, SliceLocation, VoiFunction, WindowLevel } from '../types';
 import { ImagingError } from '../imaging-error';
+import { decimalValues } from './decimal-values';
 import { readFunctionalGroups } from './functional-groups';
 
 /** The Image Pixel module (PS3.3 C.7.6.3) and the few attributes around it that display needs. */
@@ -59,16 +60,6 @@ function readReference(ds: DataSet): DicomReference | undefined {
   };
 }
 
-function numbers(ds: DataSet, tag: string, count: number): number[] | undefined {
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const v = ds.floatString(tag, i);
-    if (v === undefined || !Number.isFinite(v)) return undefined;
-    out.push(v);
-  }
-  return out;
-}
-
 /**
  * Number of Frames (0028,0008, IS). Absent means one frame (it belongs to the Multi-frame
  * module, C.7.6.6); a value that is not a whole number ≥ 1 is refused, never read as 0 or NaN.
@@ -100,11 +91,11 @@ export function readImageMeta(ds: DataSet): ImageMeta {
   const groups = readFunctionalGroups(ds, frames);
   // Pixel Spacing is in the patient; Imager Pixel Spacing (projection radiography) is at the
   // detector, without the magnification correction: measurements say which they used.
-  const patientSpacing = numbers(ds, 'x00280030', 2) ?? groups?.pixelSpacing;
-  const imagerSpacing = numbers(ds, 'x00181164', 2);
+  const patientSpacing = decimalValues(ds, 'x00280030', 2) ?? groups?.pixelSpacing;
+  const imagerSpacing = decimalValues(ds, 'x00181164', 2);
   const spacing = patientSpacing ?? imagerSpacing;
-  const position = numbers(ds, 'x00200032', 3);
-  const orientation = numbers(ds, 'x00200037', 6) ?? groups?.orientation;
+  const position = decimalValues(ds, 'x00200032', 3);
+  const orientation = decimalValues(ds, 'x00200037', 6) ?? groups?.orientation;
   const seriesUid = ds.string('x0020000e');
   const instanceNumber = ds.intString('x00200013');
   return {
