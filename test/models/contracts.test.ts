@@ -137,6 +137,26 @@ function queued<T>(task: () => Promise<T>): () => Promise<T> {
   };
 }
 
+describe.runIf(present)('a graph that another contract describes', () => {
+  const files = (folder: string) => ({
+    encoder: new Uint8Array(readFileSync(`${CONTRACTS}${folder}/encoder.onnx`)),
+    decoder: new Uint8Array(readFileSync(`${CONTRACTS}${folder}/decoder.onnx`)),
+  });
+  const wasm = { provider: 'wasm', threads: 1, shaderF16: false, reason: 'test' } as const;
+
+  it('is refused at load time with the reason, before any mask', async () => {
+    await expect(SamSession.create(entry('sam-vit-b'), files('samexporter-preprocess'), wasm)).rejects.toThrow(
+      /takes an HWC image .* the manifest describes an NCHW input/,
+    );
+    await expect(SamSession.create(entry('sam-vit-b'), files('litemedsam'), wasm)).rejects.toThrow(
+      /takes 256×256 inputs; the manifest says 1024×1024/,
+    );
+    await expect(SamSession.create(entry('litemedsam'), files('medsam'), wasm)).rejects.toThrow(
+      /takes 1024×1024 inputs/,
+    );
+  });
+});
+
 describe.runIf(present).each(FAMILIES)('$folder against $model', ({ folder, model, dice: threshold }) => {
   const right = queued(() => run(folder, entry(model)));
   const wrong = queued(() => run(folder, WRONG[folder]!(entry(model))));

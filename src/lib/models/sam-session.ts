@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import type { BackendInfo } from './backend';
 import type { SegmentationModel } from './manifest';
+import { contractMismatch } from './sam-contract-check';
 import { samEncoderInput, type DisplayedImage } from './sam-preprocess';
 import { binaryMask, lowResMask, promptTensors, type SegmentPrompt } from './sam-prompt';
 
@@ -42,11 +43,14 @@ export class SamSession {
       graphOptimizationLevel: 'all',
     };
     const encoder = await ort.InferenceSession.create(files.encoder, options);
+    let decoder: ort.InferenceSession | undefined;
     try {
-      const decoder = await ort.InferenceSession.create(files.decoder, options);
+      decoder = await ort.InferenceSession.create(files.decoder, options);
+      const mismatch = contractMismatch(model, encoder.inputMetadata, decoder.inputMetadata);
+      if (mismatch) throw new Error(`${model.name}: ${mismatch}. Its manifest entry does not describe this export.`);
       return new SamSession(model, encoder, decoder);
     } catch (error) {
-      await encoder.release();
+      await Promise.all([encoder.release(), decoder?.release()]);
       throw error;
     }
   }
