@@ -98,6 +98,7 @@ export function startEmbedBridge(
         const box = message.box ? { x0: x0!, y0: y0!, x1: x1!, y1: y1! } : undefined;
         reply({ medlens: PROTOCOL_VERSION, id: message.id, type: 'progress', stage: 'segmenting' });
         const result = await segmentation.run({ points: message.points ?? [], box });
+        if (result === 'superseded') throw new ProtocolError('superseded', 'a newer segment request replaced this one');
         if (!result) throw new ProtocolError('failed', segmentation.error ?? 'segmentation gave no mask');
         return done({
           kind: 'mask',
@@ -120,8 +121,9 @@ export function startEmbedBridge(
         }
         if (!viewer.slice) throw new ProtocolError('no-image', 'open an image first');
         reply({ medlens: PROTOCOL_VERSION, id: message.id, type: 'progress', stage: 'generating' });
-        const answer = await ask.ask(message.question);
-        if (!answer) throw new ProtocolError('failed', ask.error ?? 'the model gave no answer');
+        const answer = await ask.ask(message.question).catch((error: Error) => {
+          throw new ProtocolError('failed', error.message);
+        });
         return done({
           kind: 'answer',
           text: answer.text,

@@ -63,7 +63,8 @@ export class SegmentClient {
     return this.#worker.api.stats();
   }
 
-  reset(): void {
-    this.#worker.reset();
+  /** Ends the worker; calls still waiting on it are rejected with `reason`. */
+  reset(reason?: string): void {
+    this.#worker.reset(reason);
   }
 }

@@ -35,7 +35,8 @@ export class VlmClient {
     void this.#worker.running?.stop();
   }
 
-  reset(): void {
-    this.#worker.reset();
+  /** Ends the worker; calls still waiting on it are rejected with `reason`. */
+  reset(reason?: string): void {
+    this.#worker.reset(reason);
   }
 }

@@ -5,7 +5,7 @@ import type { Provenance } from '../lib/overlays/overlay-layer';
 import type { ChatTurn, VlmLoadResult } from '../lib/models/vlm-session';
 import type { VlmClient } from '../services/vlm-client';
 import type { SegmentationState } from './segmentation.svelte';
-import type { ViewerState } from './viewer.svelte';
+import type { Rendering, ViewerState } from './viewer.svelte';
 
 export const ASK_PRESETS = {
   describe: 'Describe this image.',
@@ -46,6 +46,8 @@ export class AskState {
   /** Per slice id, the overlay ids of the boxes its latest answer named. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- overlay bookkeeping that no view reads
   #boxIds = new Map<string, string[]>();
+  /** The questions in turn: each waits for the one before it. */
+  #turns: Promise<unknown> = Promise.resolve();
 
   constructor(viewer: ViewerState, segmentation: SegmentationState, client: VlmClient, modelsUrl: string) {
     this.#viewer = viewer;
@@ -129,14 +131,27 @@ export class AskState {
     }
   }
 
-  /** Asks about the displayed slice; the model loads on first use (switching models disposes the old one). */
-  async ask(question: string): Promise<Exchange | undefined> {
+  /**
+   * Asks about the displayed slice; the model loads on first use (switching models disposes the
+   * old one). Questions wait their turn, so questions asked together share one model load and
+   * each gets its answer (a follow-up sees the answers before it). Rejects with the reason when
+   * it fails; the panel shows the same reason.
+   */
+  ask(question: string): Promise<Exchange> {
     const model = this.selected;
     const rendering = this.#viewer.rendering;
-    if (!model || !rendering || !question.trim() || this.#status === 'generating') return undefined;
+    if (!model) return Promise.reject(new Error('choose a vision-language model'));
+    if (!rendering) return Promise.reject(new Error('open an image first'));
+    if (!question.trim()) return Promise.reject(new Error('the question is empty'));
+    const turn = this.#turns.then(() => this.#answer(model, rendering, question));
+    this.#turns = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #answer(model: VlmModel, rendering: Rendering, question: string): Promise<Exchange> {
     // The question, its answer and its boxes belong to this slice, whatever is shown later.
     const key = rendering.slice.id;
-    const history = this.conversation;
+    const history = this.#conversations[key] ?? [];
     try {
       await this.#ensureLoaded(model);
       this.#status = 'generating';
@@ -167,10 +182,11 @@ export class AskState {
       return answer;
     } catch (error) {
       this.#streaming = undefined;
-      this.#client.reset();
+      this.#client.reset(`${displayName(model)} stopped after an error`);
       this.#loaded = undefined;
-      this.#fail(`${displayName(model)}: ${(error as Error).message}`);
-      return undefined;
+      const message = `${displayName(model)}: ${(error as Error).message}`;
+      this.#fail(message);
+      throw new Error(message, { cause: error });
     }
   }
 

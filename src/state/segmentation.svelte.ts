@@ -11,6 +11,9 @@ import type { WindowLevel } from '../lib/imaging/types';
 import { renderFrame } from '../lib/imaging/window';
 import { transfer } from 'comlink';
 
+/** A prompt's outcome: its mask, 'superseded' by a newer prompt on the same image, or nothing (no model, no image, or a failure, which `error` says). */
+export type SegmentOutcome = { mask: Uint8Array; width: number; height: number } | 'superseded' | undefined;
+
 export interface PropagationStatus {
   running: boolean;
   done: number;
@@ -51,6 +54,7 @@ export class SegmentationState {
   #prompts = $state.raw<Record<string, SegmentPrompt>>({});
   #timing = $state.raw<{ encodeMs?: number; decodeMs?: number; iou?: number }>({});
   #propagation = $state.raw<PropagationStatus | undefined>(undefined);
+  #loading: { id: string; done: Promise<void> } | undefined;
   #encodedKey: string | undefined;
   #encoding: Promise<void> | undefined;
   #seq = 0;
@@ -126,10 +130,22 @@ export class SegmentationState {
     this.#tool = this.#loaded ? tool : undefined;
   }
 
-  /** Loads the selected model from models/<id>/ (or the picked files) into the worker. */
-  async load(picked?: Map<string, Uint8Array>): Promise<void> {
+  /**
+   * Loads the selected model from models/<id>/ (or the picked files) into the worker. While a
+   * load of the same model from the same place is under way, callers share it.
+   */
+  load(picked?: Map<string, Uint8Array>): Promise<void> {
     const model = this.selected;
-    if (!model) return;
+    if (!model) return Promise.resolve();
+    if (!picked && this.#loading?.id === model.id) return this.#loading.done;
+    const done = this.#load(model, picked).finally(() => {
+      if (this.#loading?.done === done) this.#loading = undefined;
+    });
+    this.#loading = picked ? undefined : { id: model.id, done };
+    return done;
+  }
+
+  async #load(model: SegmentationModel, picked?: Map<string, Uint8Array>): Promise<void> {
     this.#status = 'loading';
     this.#error = undefined;
     this.#loaded = undefined;
@@ -218,10 +234,7 @@ export class SegmentationState {
    * Segments with a whole prompt at once (the embed protocol, a VLM's box); resolves with the
    * mask drawn. `origin` says where a prompt came from when no person drew it (a VLM answer).
    */
-  async run(
-    prompt: SegmentPrompt,
-    origin?: Pick<Provenance, 'question' | 'answer' | 'vlm'>,
-  ): Promise<{ mask: Uint8Array; width: number; height: number } | undefined> {
+  async run(prompt: SegmentPrompt, origin?: Pick<Provenance, 'question' | 'answer' | 'vlm'>): Promise<SegmentOutcome> {
     return this.#run(prompt, false, origin);
   }
 
@@ -229,7 +242,7 @@ export class SegmentationState {
     prompt: SegmentPrompt,
     refine: boolean,
     origin?: Pick<Provenance, 'question' | 'answer' | 'vlm'>,
-  ): Promise<{ mask: Uint8Array; width: number; height: number } | undefined> {
+  ): Promise<SegmentOutcome> {
     const key = this.#currentKey();
     const rendering = this.#viewer.rendering;
     if (!this.#loaded || !key || !rendering || isEmptyPrompt(prompt)) return undefined;
@@ -244,13 +257,13 @@ export class SegmentationState {
       const { width, height } = rendering;
       const result = await this.#client.decode(key, prompt, { width, height }, seq, refine);
       // Only the newest prompt's mask of each image is kept; an older one that finished late is dropped.
-      if (result.stale || this.#newest.get(image) !== seq) return undefined;
+      if (result.stale || this.#newest.get(image) !== seq) return 'superseded';
       this.#storeMask(image, result, prompt, origin);
       this.#timing = { ...this.#timing, decodeMs: result.ms, iou: result.iou };
       return { mask: result.mask, width: result.width, height: result.height };
     } catch (error) {
       // Anything thrown inside ONNX Runtime may leave the worker unusable: start afresh.
-      this.#client.reset();
+      this.#client.reset('segmentation stopped after an error');
       this.#loaded = undefined;
       this.#tool = undefined;
       this.#encodedKey = undefined;

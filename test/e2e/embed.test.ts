@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
-import { launch, serveBuiltApp } from './browser';
+import { launch, recordRequests, serveBuiltApp } from './browser';
 import { serveHost } from './host-server';
 import { fixturePath } from '../imaging/fixtures';
 import { decodeRle, type Rle } from '../../src/lib/overlays/rle';
@@ -147,4 +147,39 @@ it('does not answer an origin outside the allowlist', async () => {
   expect(outcome.error).toMatch(/no answer from the widget/);
   expect(outcome.replies).toBe(0);
   await other.close();
+});
+
+it('answers every one of many concurrent requests: one model load, the newest mask, the rest superseded', async () => {
+  const context = await browser.newContext();
+  const requests = recordRequests(context);
+  const host = await context.newPage();
+  const widget = `${app}embed.html?allowed=${encodeURIComponent(allowedHost.origin)}`;
+  await host.goto(`${allowedHost.origin}/?widget=${encodeURIComponent(widget)}`);
+  const outcome = await host.evaluate(async (bytes) => {
+    const viewer = await window.viewerPromise;
+    await viewer.open(new Uint8Array(bytes).buffer, 'nonsquare.dcm');
+    const settle = <T>(p: Promise<T>) =>
+      p.then(
+        (value) => ({ ok: true as const, value }),
+        (error: Error & { code?: string }) => ({ ok: false as const, code: error.code, message: error.message }),
+      );
+    const segments = await Promise.all(
+      [...Array(50).keys()].map((i) => settle(viewer.segment({ model: 'test-sam-tiny', box: [10, 10, 60 + i, 60] }))),
+    );
+    const answers = await Promise.all(
+      [...Array(20).keys()].map((i) => settle(viewer.ask(`Question ${i}?`, { model: 'test-medgemma-tiny' }))),
+    );
+    return {
+      segments: segments.map((s) => (s.ok ? `result ${s.value.bbox?.join(',')}` : s.code)),
+      answers: answers.map((a) => (a.ok ? 'answer' : `${a.code}: ${a.message}`)),
+    };
+  }, DICOM);
+  expect(outcome.segments.at(-1)).toBe('result 10,10,109,60');
+  expect(outcome.segments.slice(0, -1)).toEqual(Array(49).fill('superseded'));
+  expect(outcome.answers).toEqual(Array(20).fill('answer'));
+  // Each model was loaded once: one request per model file.
+  const fetched = (path: string) => requests.filter((r) => r.url().endsWith(path)).length;
+  expect(fetched('/models/test-sam-tiny/encoder.onnx')).toBe(1);
+  expect(fetched('/models/test-medgemma-tiny/onnx/decoder_model_merged.onnx')).toBe(1);
+  await context.close();
 });

@@ -96,7 +96,15 @@ export type WidgetMessage =
   | { medlens: 1; id?: string; type: 'error'; code: ErrorCode; message: string };
 
 export type ErrorCode =
-  'invalid-message' | 'unknown-type' | 'too-large' | 'no-image' | 'no-model' | 'not-available' | 'failed';
+  | 'invalid-message'
+  | 'unknown-type'
+  | 'too-large'
+  | 'no-image'
+  | 'no-model'
+  | 'not-available'
+  | 'failed'
+  /** A newer segment request replaced this one before it finished. */
+  | 'superseded';
 
 export class ProtocolError extends Error {
   constructor(
