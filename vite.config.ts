@@ -36,6 +36,12 @@ export const HUB_CSP = CSP.replace(
   "connect-src 'self' https://huggingface.co https://*.huggingface.co https://*.hf.co",
 );
 const cspFor = (path: string) => (path.startsWith('/hub.html') ? HUB_CSP : CSP);
+/**
+ * No site may frame the app or the hub page (clickjacking); embed.html is meant to be framed.
+ * frame-ancestors works only as a header (a <meta> CSP ignores it): hosts must send it too.
+ */
+const headerCspFor = (path: string) =>
+  path.startsWith('/embed.html') ? cspFor(path) : `${cspFor(path)}; frame-ancestors 'none'`;
 
 // Threaded WASM (SharedArrayBuffer) needs cross-origin isolation; static hosts must send the same.
 const headers = {
@@ -51,7 +57,7 @@ function cspHeaders(): Plugin {
     ) => void;
   }) =>
     middlewares.use((req, res, next) => {
-      res.setHeader('Content-Security-Policy', cspFor(req.url ?? '/'));
+      res.setHeader('Content-Security-Policy', headerCspFor(req.url ?? '/'));
       next();
     });
   return {

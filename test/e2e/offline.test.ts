@@ -74,3 +74,22 @@ it("blocks a request to an outside host with the built site's CSP", async () => 
   expect(meta).toMatch(/connect-src 'self'/);
   await page.close();
 });
+
+it('cannot be framed by another site: frame-ancestors none on the app and hub pages, not on the widget', async () => {
+  const { serveHost } = await import('./host-server');
+  const host = await serveHost();
+  const page = await app.browser.newPage();
+  const framed: Record<string, string> = {};
+  for (const path of ['', 'hub.html?model=test-medgemma-tiny', 'embed.html']) {
+    await page.goto(`${host.origin}/?widget=${encodeURIComponent(`${app.url}${path}`)}`);
+    const frame = page.frames().find((f) => f !== page.mainFrame())!;
+    await frame.waitForLoadState().catch(() => undefined);
+    // A frame refused by frame-ancestors shows Chromium's error page instead of the document.
+    framed[path || 'index'] = await frame.evaluate(() => document.title).catch(() => 'blocked');
+  }
+  expect(framed.index).not.toBe('medlens');
+  expect(framed['hub.html?model=test-medgemma-tiny']).not.toMatch(/medlens/);
+  expect(framed['embed.html']).toMatch(/medlens/);
+  await page.close();
+  await host.close();
+});
