@@ -2,6 +2,7 @@ import { getContext, setContext } from 'svelte';
 import type { ViewerState } from './viewer.svelte';
 import type { SegmentationState } from './segmentation.svelte';
 import type { AskState } from './ask.svelte';
+import type { ExportState } from './export.svelte';
 
 // A Symbol key per viewer instance tree, so two viewers on one page never share state.
 const KEY = Symbol('medlens.viewer');
@@ -18,3 +19,8 @@ const ASK = Symbol('medlens.ask');
 
 export const setAsk = (state: AskState) => setContext(ASK, state);
 export const getAsk = () => getContext<AskState>(ASK);
+
+const EXPORT = Symbol('medlens.export');
+
+export const setExport = (state: ExportState) => setContext(EXPORT, state);
+export const getExport = () => getContext<ExportState>(EXPORT);

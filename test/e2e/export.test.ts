@@ -131,7 +131,8 @@ describe('in the app', () => {
   });
 
   it('draws a SEG dropped back beside its series on the same frames', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-seg').click()]);
+    // The same export from the Segment panel's button (the toolbar's and the E key do the same).
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('segment-export').click()]);
     const segPath = (await download.path())!;
     const fresh = await app.browser.newPage();
     await fresh.goto(app.url);
