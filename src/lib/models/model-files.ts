@@ -65,12 +65,18 @@ export async function downloadBytes(
   signal: AbortSignal | undefined,
   onProgress: (p: FileProgress) => void,
 ): Promise<Uint8Array> {
-  let response: Response;
-  try {
-    response = await fetch(url, { signal });
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    throw new ModelFileError(`${name} could not be fetched from ${url} (offline, or the server is unreachable)`);
+  let response: Response | undefined;
+  // A network error before any answer is tried once more: a connection the server closed while
+  // it sat idle in the pool (ECONNRESET) fails the first attempt and not the second.
+  for (let attempt = 1; !response; attempt++) {
+    try {
+      response = await fetch(url, { signal });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      if (attempt === 2) {
+        throw new ModelFileError(`${name} could not be fetched from ${url} (offline, or the server is unreachable)`);
+      }
+    }
   }
   if (!response.ok || !response.body) {
     throw new ModelFileError(`${name} was not found at ${url} (HTTP ${response.status})`);
