@@ -108,3 +108,31 @@ it('stops when asked, keeping the slices done', async () => {
   expect(stops.up).toBe('stopped');
   expect(stops.down).toBe('stopped');
 });
+
+it("runs the same loop on LiteMedSAM's contract (no mask input), to the series' ends", async () => {
+  // The LiteMedSAM-convention fixture's mask is its prompt box and its "IoU" the mean of its
+  // embedding (not a prediction): with the IoU rule lifted, nothing stops it but the ends.
+  const lite = new Segmenter();
+  const liteModel = models.find((m) => m.id === 'test-litemedsam-tiny') as SegmentationModel;
+  await lite.load(liteModel, { baseUrl: server.baseUrl }, 'wasm', () => {});
+  try {
+    const count = 6;
+    const seed = new Uint8Array(128 * 128);
+    for (let y = 40; y < 80; y++) for (let x = 40; x < 80; x++) seed[y * 128 + x] = 1;
+    const visited: number[] = [];
+    const stops = await lite.propagate(
+      {
+        count,
+        start: 2,
+        seed: { key: 'lite-2', width: 128, height: 128, mask: seed },
+        limits: { margin: 0.1, minIou: -Infinity, maxAreaRatio: 2.5 },
+      },
+      async (index) => ({ key: `lite-${index}`, image: render(slices[18 + index]!) }),
+      (result) => visited.push(result.index),
+    );
+    expect(stops).toMatchObject({ up: 'end of series', down: 'end of series' });
+    expect(visited.sort()).toEqual([0, 1, 3, 4, 5]);
+  } finally {
+    await lite.dispose();
+  }
+});
