@@ -13,6 +13,14 @@ import './app.css';
 
 // The viewer without chrome, for an iframe. The host page lists the origins the widget answers
 // in ?allowed= (or a self-hosted copy sets data-allowed-origins on <html>).
+// Messages that arrive while the widget starts (the model list is still loading) are kept, a
+// bounded number, and answered once it is ready: a host that sends at once is never ignored.
+const EARLY_LIMIT = 64;
+const early: MessageEvent[] = [];
+const keep = (event: MessageEvent) => {
+  if (early.length < EARLY_LIMIT) early.push(event);
+};
+window.addEventListener('message', keep);
 const params = new URLSearchParams(location.search);
 const allowed = parseAllowedOrigins(
   `${params.get('allowed') ?? ''} ${document.documentElement.dataset.allowedOrigins ?? ''}`,
@@ -24,5 +32,6 @@ const ask = new AskState(viewer, segmentation, new VlmClient(), modelsUrl);
 mount(EmbedApp, { target: document.getElementById('app')!, props: { viewer, segmentation } });
 const catalog = fetchManifest(modelsUrl);
 await Promise.all([segmentation.useModels(catalog), ask.useModels(catalog)]);
-startEmbedBridge(viewer, segmentation, ask, allowed);
+window.removeEventListener('message', keep);
+startEmbedBridge(viewer, segmentation, ask, allowed, early);
 window.medlens = { viewer, overlay: viewer.overlay, segmentation, ask };

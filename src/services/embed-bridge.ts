@@ -22,6 +22,7 @@ export function startEmbedBridge(
   segmentation: SegmentationState,
   ask: AskState,
   allowed: Set<string>,
+  early: MessageEvent[] = [],
 ): void {
   const announce = async (reply: Reply) => {
     const caps = await detectCapabilities();
@@ -42,7 +43,7 @@ export function startEmbedBridge(
     });
   };
 
-  window.addEventListener('message', (event: MessageEvent) => {
+  const onMessage = (event: MessageEvent) => {
     if (!allowed.has(event.origin) || !event.source) return;
     const source = event.source as Window;
     const reply: Reply = (message, transfer = []) =>
@@ -60,7 +61,10 @@ export function startEmbedBridge(
       const code = error instanceof ProtocolError ? error.code : 'failed';
       reply({ medlens: PROTOCOL_VERSION, id: message.id, type: 'error', code, message: error.message });
     });
-  });
+  };
+  window.addEventListener('message', onMessage);
+  // What arrived while the widget was starting is answered now, in order.
+  for (const event of early) onMessage(event);
 
   async function handle(message: HostMessage, reply: Reply): Promise<void> {
     const done = (result: Extract<WidgetMessage, { type: 'result' }>['result'], transfer?: Transferable[]) =>

@@ -183,3 +183,45 @@ it('answers every one of many concurrent requests: one model load, the newest ma
   expect(fetched('/models/test-medgemma-tiny/onnx/decoder_model_merged.onnx')).toBe(1);
   await context.close();
 });
+
+it('answers a message sent before the widget was ready', async () => {
+  const other = await browser.newPage();
+  await other.goto(`${allowedHost.origin}/?widget=about:blank`);
+  const reply = await other.evaluate(
+    async (widget) => {
+      const frame = document.createElement('iframe');
+      frame.src = widget;
+      const replies: unknown[] = [];
+      window.addEventListener('message', (e) => replies.push(e.data));
+      // Sent the moment the document has loaded, while the widget still reads its model list.
+      frame.addEventListener('load', () =>
+        frame.contentWindow!.postMessage({ medlens: 1, id: 'early', type: 'clear' }, new URL(widget).origin),
+      );
+      document.body.append(frame);
+      for (let i = 0; i < 100 && !replies.some((r) => (r as { id?: string }).id === 'early'); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      return replies.find((r) => (r as { id?: string }).id === 'early');
+    },
+    `${app}embed.html?allowed=${encodeURIComponent(allowedHost.origin)}`,
+  );
+  expect(reply).toMatchObject({ medlens: 1, id: 'early', type: 'result', result: { kind: 'done' } });
+  await other.close();
+});
+
+it('rejects a request the widget never answers, after the request timeout', async () => {
+  const other = await browser.newPage();
+  const widget = `${app}embed.html?allowed=${encodeURIComponent(allowedHost.origin)}`;
+  await other.goto(`${allowedHost.origin}/?widget=${encodeURIComponent(widget)}&requestTimeout=1500`);
+  const outcome = await other.evaluate(async () => {
+    const viewer = await window.viewerPromise;
+    // The widget goes away: nothing will answer.
+    (document.getElementById('widget') as HTMLIFrameElement).src = 'about:blank';
+    await new Promise((r) => setTimeout(r, 300));
+    return viewer.clear().then(
+      () => 'answered',
+      (e: Error & { code?: string }) => `${e.code}: ${e.message}`,
+    );
+  });
+  expect(outcome).toBe('timeout: no answer to clear from the widget within 1.5 s');
+  await other.close();
+});

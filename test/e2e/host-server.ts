@@ -14,7 +14,11 @@ window.replies = [];
 window.addEventListener('message', (e) => window.replies.push({ origin: e.origin, data: e.data }));
 const iframe = document.getElementById('widget');
 iframe.src = new URLSearchParams(location.search).get('widget');
-window.viewerPromise = Medlens.embed(iframe, { timeoutMs: Number(new URLSearchParams(location.search).get('timeout') ?? 60000) });
+const query = new URLSearchParams(location.search);
+window.viewerPromise = Medlens.embed(iframe, {
+  timeoutMs: Number(query.get('timeout') ?? 60000),
+  requestTimeoutMs: Number(query.get('requestTimeout') ?? 600000),
+});
 window.viewerPromise.catch(() => {});
 `;
 

@@ -52,11 +52,25 @@ type Distributive<T> = T extends unknown ? Omit<T, 'medlens' | 'id'> : never;
  * Connects to a medlens widget in `iframe` (its src must be the widget's embed.html with this
  * page's origin in ?allowed=). Messages go only to the widget's origin, never to '*'.
  */
-export function embed(iframe: HTMLIFrameElement, options: { timeoutMs?: number } = {}): Promise<EmbeddedViewer> {
+/**
+ * `timeoutMs`: how long to wait for the widget to announce itself (default 30 s).
+ * `requestTimeoutMs`: how long a request may go without any answer or progress from the widget
+ * before it is rejected with code 'timeout' (default 10 min: a first model download is long).
+ */
+export function embed(
+  iframe: HTMLIFrameElement,
+  options: { timeoutMs?: number; requestTimeoutMs?: number } = {},
+): Promise<EmbeddedViewer> {
   const origin = new URL(iframe.src, location.href).origin;
   const pending = new Map<
     string,
-    { resolve: (v: unknown) => void; reject: (e: Error) => void; progress?: (s: string) => void }
+    {
+      resolve: (v: unknown) => void;
+      reject: (e: Error) => void;
+      progress?: (s: string) => void;
+      /** Restarts the silence timer (on each progress message). */
+      alive: () => void;
+    }
   >();
   let next = 1;
   let capabilities: Capabilities | undefined;
@@ -73,6 +87,7 @@ export function embed(iframe: HTMLIFrameElement, options: { timeoutMs?: number }
     }
     const waiter = msg.id ? pending.get(msg.id) : undefined;
     if (!waiter) return;
+    waiter.alive();
     if (msg.type === 'progress') waiter.progress?.(msg.stage);
     else {
       pending.delete(msg.id!);
@@ -88,8 +103,24 @@ export function embed(iframe: HTMLIFrameElement, options: { timeoutMs?: number }
     progress?: (s: string) => void,
   ): Promise<T> {
     const id = `req-${next++}`;
+    const limit = options.requestTimeoutMs ?? 600_000;
     return new Promise<T>((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const alive = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new MedlensError('timeout', `no answer to ${body.type} from the widget within ${limit / 1000} s`));
+        }, limit);
+      };
+      const settle =
+        <A>(fn: (a: A) => void) =>
+        (a: A) => {
+          clearTimeout(timer);
+          fn(a);
+        };
+      pending.set(id, { resolve: settle(resolve as (v: unknown) => void), reject: settle(reject), progress, alive });
+      alive();
       iframe.contentWindow?.postMessage({ medlens: PROTOCOL_VERSION, id, ...body }, origin, transfer);
     });
   }
