@@ -6,6 +6,7 @@ import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { embedAllowlist } from './src/lib/protocol/messages';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -37,11 +38,20 @@ export const HUB_CSP = CSP.replace(
 );
 const cspFor = (path: string) => (path.startsWith('/hub.html') ? HUB_CSP : CSP);
 /**
- * No site may frame the app or the hub page (clickjacking); embed.html is meant to be framed.
- * frame-ancestors works only as a header (a <meta> CSP ignores it): hosts must send it too.
+ * No site may frame the app or the hub page (clickjacking); embed.html only the origins the
+ * deployment lists in embed-origins.json (`config`, read on each request). frame-ancestors
+ * works only as a header (a <meta> CSP ignores it): hosts must send it too.
  */
-const headerCspFor = (path: string) =>
-  path.startsWith('/embed.html') ? cspFor(path) : `${cspFor(path)}; frame-ancestors 'none'`;
+function headerCspFor(path: string, config: string): string {
+  if (!path.startsWith('/embed.html')) return `${cspFor(path)}; frame-ancestors 'none'`;
+  let origins: string[] = [];
+  try {
+    origins = [...embedAllowlist(JSON.parse(readFileSync(config, 'utf8')), null)];
+  } catch {
+    // no readable list: the same origin only
+  }
+  return `${cspFor(path)}; frame-ancestors 'self'${origins.map((o) => ` ${o}`).join('')}`;
+}
 
 // Threaded WASM (SharedArrayBuffer) needs cross-origin isolation; static hosts must send the same.
 const headers = {
@@ -51,23 +61,26 @@ const headers = {
 
 /** Sends each page's CSP as a header in dev and preview (hub.html gets the hub's). */
 function cspHeaders(): Plugin {
-  const use = (middlewares: {
-    use: (
-      fn: (req: { url?: string }, res: { setHeader: (k: string, v: string) => void }, next: () => void) => void,
-    ) => void;
-  }) =>
+  const use = (
+    config: string,
+    middlewares: {
+      use: (
+        fn: (req: { url?: string }, res: { setHeader: (k: string, v: string) => void }, next: () => void) => void,
+      ) => void;
+    },
+  ) =>
     middlewares.use((req, res, next) => {
-      res.setHeader('Content-Security-Policy', headerCspFor(req.url ?? '/'));
+      res.setHeader('Content-Security-Policy', headerCspFor(req.url ?? '/', config));
       next();
     });
   return {
     name: 'medlens:csp-headers',
     // Braces: a function returned from these hooks would be run as a post-middleware hook.
     configureServer: (server) => {
-      use(server.middlewares);
+      use(here('public/embed-origins.json'), server.middlewares);
     },
     configurePreviewServer: (server) => {
-      use(server.middlewares);
+      use(resolve(server.config.root, server.config.build.outDir, 'embed-origins.json'), server.middlewares);
     },
   };
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { launch, recordRequests, serveBuiltApp } from './browser';
-import { serveHost } from './host-server';
+import { allowInWidget, serveHost } from './host-server';
 import { fixturePath } from '../imaging/fixtures';
 import { decodeRle, type Rle } from '../../src/lib/overlays/rle';
 
@@ -13,6 +13,7 @@ let browser: Browser;
 let allowedHost: Awaited<ReturnType<typeof serveHost>>;
 let otherHost: Awaited<ReturnType<typeof serveHost>>;
 let page: Page;
+let restoreOrigins: () => void;
 
 const DICOM = [...readFileSync(fixturePath('generated/nonsquare-512x256.dcm'))];
 
@@ -21,11 +22,13 @@ beforeAll(async () => {
   browser = await launch();
   allowedHost = await serveHost();
   otherHost = await serveHost();
+  restoreOrigins = allowInWidget([allowedHost.origin]);
   page = await browser.newPage();
   const widget = `${app}embed.html?allowed=${encodeURIComponent(allowedHost.origin)}`;
   await page.goto(`${allowedHost.origin}/?widget=${encodeURIComponent(widget)}`);
 });
 afterAll(async () => {
+  restoreOrigins?.();
   await browser?.close();
   await server?.close();
   await allowedHost?.close();
@@ -127,9 +130,32 @@ it('answers a question with text and boxes from the VLM', async () => {
   expect(y1).toBeCloseTo((335 / 1000) * 512 - 128, 6);
 });
 
+it('serves only the origins its deployment lists, whatever the embedding URL says', async () => {
+  // The list is embed-origins.json beside embed.html: ?allowed= only narrows it. Narrowed to an
+  // origin the deployment does not list, even the listed host gets no answer.
+  const narrowed = await browser.newPage();
+  const trick = `${app}embed.html?allowed=${encodeURIComponent(otherHost.origin)}#allowed=${allowedHost.origin}`;
+  await narrowed.goto(`${allowedHost.origin}/?widget=${encodeURIComponent(trick)}&timeout=3000`);
+  expect(
+    await narrowed.evaluate(() =>
+      window.viewerPromise.then(
+        () => 'connected',
+        (e: Error) => e.message,
+      ),
+    ),
+  ).toMatch(/no answer from the widget/);
+  await narrowed.close();
+  // A non-listed origin cannot even frame it (frame-ancestors from the same list).
+  const framing = await browser.newPage();
+  await framing.goto(`${otherHost.origin}/?widget=${encodeURIComponent(`${app}embed.html`)}&timeout=2000`);
+  const frame = framing.frames().find((f) => f !== framing.mainFrame())!;
+  expect(await frame.evaluate(() => document.title).catch(() => 'blocked')).not.toBe('medlens widget');
+  await framing.close();
+});
+
 it('does not answer an origin outside the allowlist', async () => {
   const other = await browser.newPage();
-  const widget = `${app}embed.html?allowed=${encodeURIComponent(allowedHost.origin)}`;
+  const widget = `${app}embed.html?allowed=${encodeURIComponent(otherHost.origin)}`;
   await other.goto(`${otherHost.origin}/?widget=${encodeURIComponent(widget)}&timeout=4000`);
   const outcome = await other.evaluate(async (appOrigin) => {
     const error = await window.viewerPromise.then(

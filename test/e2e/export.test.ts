@@ -4,7 +4,7 @@ import { inflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page, Request } from 'playwright-core';
 import { builtAppAndBrowser, foreignRequests, recordRequests } from './browser';
-import { serveHost } from './host-server';
+import { allowInWidget, serveHost } from './host-server';
 import { fixturePath } from '../imaging/fixtures';
 import { decodeDicom } from '../../src/lib/imaging/dicom/decode-dicom';
 
@@ -150,6 +150,7 @@ describe('in the app', () => {
 describe('in the embed widget', () => {
   it('returns SEG bytes to the allowed host', async () => {
     const host = await serveHost();
+    const restore = allowInWidget([host.origin]);
     const page = await app.browser.newPage();
     const widget = `${app.url}embed.html?allowed=${encodeURIComponent(host.origin)}`;
     await page.goto(`${host.origin}/?widget=${encodeURIComponent(widget)}`);
@@ -169,5 +170,6 @@ describe('in the embed widget', () => {
     expect(inside).toBe(50 * 36);
     await page.close();
     await host.close();
+    restore();
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
@@ -35,4 +35,17 @@ export async function serveHost(): Promise<{ origin: string; close: () => Promis
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+const ORIGINS_FILE = fileURLToPath(new URL('../../dist/embed-origins.json', import.meta.url));
+
+/**
+ * Lists `origins` in the built app's embed-origins.json, as a deployment would, and returns a
+ * function that puts the shipped list back. The widget and the preview server read the file on
+ * each load.
+ */
+export function allowInWidget(origins: string[]): () => void {
+  const shipped = readFileSync(ORIGINS_FILE, 'utf8');
+  writeFileSync(ORIGINS_FILE, JSON.stringify({ allowed: origins }));
+  return () => writeFileSync(ORIGINS_FILE, shipped);
 }

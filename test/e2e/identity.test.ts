@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import { builtAppAndBrowser } from './browser';
-import { serveHost } from './host-server';
+import { allowInWidget, serveHost } from './host-server';
 import { fixturePath } from '../imaging/fixtures';
 
 // Two different studies' files that share a name, as IM0001.dcm often does: A is 512×256, B 96×64.
@@ -114,18 +114,23 @@ describe('in the app', () => {
 
 describe('in the embed widget', () => {
   let host: Awaited<ReturnType<typeof serveHost>>;
+  let restore: () => void;
   let page: Page;
   let widget: Frame;
 
   beforeAll(async () => {
     host = await serveHost();
+    restore = allowInWidget([host.origin]);
     page = await app.browser.newPage();
     const src = `${app.url}embed.html?allowed=${encodeURIComponent(host.origin)}`;
     await page.goto(`${host.origin}/?widget=${encodeURIComponent(src)}`);
     await page.evaluate(() => window.viewerPromise);
     widget = page.frames().find((f) => f.url().startsWith(`${app.url}embed.html`))!;
   });
-  afterAll(() => host?.close());
+  afterAll(async () => {
+    restore?.();
+    await host?.close();
+  });
 
   it('keeps masks, boxes and answers on their own image', async () => {
     const open = (bytes: number[]) =>

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS, parseAllowedOrigins, parseHostMessage, ProtocolError } from '../../src/lib/protocol/messages';
+import {
+  embedAllowlist,
+  LIMITS,
+  parseAllowedOrigins,
+  parseHostMessage,
+  ProtocolError,
+} from '../../src/lib/protocol/messages';
 import { decodeRle, encodeRle, maskBounds } from '../../src/lib/overlays/rle';
 
 const base = { medlens: 1, id: 'r1' };
@@ -124,4 +130,13 @@ it('round-trips masks through COCO-style column-major RLE', () => {
   expect(decodeRle(rle)).toEqual(mask);
   expect(maskBounds(mask, width, height)).toEqual([1, 0, 5, 3]);
   expect(maskBounds(new Uint8Array(4), 2, 2)).toBeUndefined();
+});
+
+it('lets the embedding URL narrow the deployment allowlist, never widen it', () => {
+  const config = { allowed: ['https://a.example', 'https://b.example', 'not a url', 42] };
+  expect([...embedAllowlist(config, null)]).toEqual(['https://a.example', 'https://b.example']);
+  expect([...embedAllowlist(config, 'https://b.example https://evil.example')]).toEqual(['https://b.example']);
+  expect([...embedAllowlist(config, 'https://evil.example')]).toEqual([]);
+  expect([...embedAllowlist(undefined, 'https://evil.example')]).toEqual([]);
+  expect([...embedAllowlist({ allowed: 'https://a.example' }, null)]).toEqual([]);
 });

@@ -238,3 +238,18 @@ export function parseAllowedOrigins(list: string | null | undefined): Set<string
   }
   return origins;
 }
+
+/**
+ * The origins the widget answers: those the deployment lists in embed-origins.json
+ * ({ "allowed": ["https://host.example"] }), narrowed, never widened, by the embedding page's
+ * ?allowed=. An unreadable configuration allows nobody.
+ */
+export function embedAllowlist(config: unknown, narrowing: string | null): Set<string> {
+  const listed = (config as { allowed?: unknown } | undefined)?.allowed;
+  const deployment = parseAllowedOrigins(
+    Array.isArray(listed) ? listed.filter((o) => typeof o === 'string').join(' ') : '',
+  );
+  if (narrowing === null) return deployment;
+  const asked = parseAllowedOrigins(narrowing);
+  return new Set([...deployment].filter((origin) => asked.has(origin)));
+}
