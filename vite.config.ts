@@ -156,7 +156,9 @@ export default defineConfig({
     // Precaches the app shell, codecs and the ORT WASM so the app starts with the network cut;
     // model files are cached by the model loader itself (Cache Storage), not precached.
     VitePWA({
-      registerType: 'autoUpdate',
+      // 'prompt': a new version waits until the user reloads through it (the app offers it);
+      // 'autoUpdate' without the plugin's own registration left users on the old version.
+      registerType: 'prompt',
       injectRegister: false,
       manifest: {
         name: 'medlens',
@@ -181,6 +183,8 @@ export default defineConfig({
       'cornerstone-jpeg12': here('node_modules/@cornerstonejs/dicom-image-loader/dist/esm/codecs/jpeg.js'),
     },
   },
+  // Which build this is, for the update prompt and its test (MEDLENS_BUILD=… npm run build).
+  define: { __MEDLENS_BUILD__: JSON.stringify(process.env.MEDLENS_BUILD ?? '') },
   // A multi-page app: unknown paths get 404, not index.html (a missing model file must fail).
   appType: 'mpa',
   worker: { format: 'es' },

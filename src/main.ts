@@ -23,13 +23,16 @@ const offline = new OfflineState();
 mount(App, { target: document.getElementById('app')!, props: { viewer, segmentation, offline, ask } });
 
 // The service worker precaches the app shell; once it controls the page the app runs offline.
-registerSW({
+// A new version installs beside the running one and waits: the app offers it, and reloading
+// through it switches every asset at once (never a mix of old and new).
+const updateSW = registerSW({
   immediate: true,
   onOfflineReady: () => offline.markReady(),
+  onNeedRefresh: () => offline.offerUpdate(() => updateSW(true)),
   onRegisteredSW: () => void offline.refresh(),
 });
 if (navigator.serviceWorker?.controller) offline.markReady();
 
 // The page's scripting surface: the overlay layer that segmentation and the VLM draw into,
 // and the viewer and segmentation state (used by host pages and the end-to-end tests).
-window.medlens = { viewer, overlay: viewer.overlay, segmentation, ask };
+window.medlens = { viewer, overlay: viewer.overlay, segmentation, ask, build: __MEDLENS_BUILD__ };

@@ -7,12 +7,24 @@ import { MODEL_CACHE } from '../lib/models/model-files';
 export class OfflineState {
   #ready = $state(false);
   #usage = $state<number | undefined>(undefined);
+  #update = $state.raw<(() => Promise<void>) | undefined>(undefined);
 
   get ready(): boolean {
     return this.#ready;
   }
   get usage(): number | undefined {
     return this.#usage;
+  }
+
+  /** A new version is installed and waiting: `apply` switches to it and reloads. */
+  get updateReady(): boolean {
+    return this.#update !== undefined;
+  }
+  offerUpdate(apply: () => Promise<void>): void {
+    this.#update = apply;
+  }
+  async applyUpdate(): Promise<void> {
+    await this.#update?.();
   }
 
   markReady(): void {
