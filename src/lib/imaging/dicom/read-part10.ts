@@ -97,6 +97,10 @@ export function readPart10(input: Uint8Array): DataSet {
     if (/overrun|overread|past the end/i.test(message)) {
       throw new ImagingError(`the file ends inside a data element: it is truncated`);
     }
-    throw new ImagingError(`cannot parse DICOM: ${message}`);
+    // The parser's own words stay in `cause` for developers; the user reads what it means.
+    throw new ImagingError(
+      'the DICOM data set could not be read: it is damaged (an element or a sequence does not end where its length says)',
+      { cause: thrown },
+    );
   }
 }
