@@ -75,9 +75,10 @@ it("blocks a request to an outside host with the built site's CSP", async () => 
   await page.close();
 });
 
-it('cannot be framed by another site: frame-ancestors none on the app and hub pages, not on the widget', async () => {
-  const { serveHost } = await import('./host-server');
+it('cannot be framed by another site: frame-ancestors none on the app and hub pages; the widget by listed origins', async () => {
+  const { allowInWidget, serveHost } = await import('./host-server');
   const host = await serveHost();
+  const restore = allowInWidget([host.origin]);
   const page = await app.browser.newPage();
   const framed: Record<string, string> = {};
   for (const path of ['', 'hub.html?model=test-medgemma-tiny', 'embed.html']) {
@@ -92,4 +93,5 @@ it('cannot be framed by another site: frame-ancestors none on the app and hub pa
   expect(framed['embed.html']).toMatch(/medlens/);
   await page.close();
   await host.close();
+  restore();
 });
