@@ -1,0 +1,137 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { builtAppAndBrowser } from './browser';
+import { BOMBS } from '../fixtures/bombs.mjs';
+import { base, ctImage, part10, SECONDARY_CAPTURE } from '../fixtures/dicom-writer.mjs';
+import { fixturePath } from '../imaging/fixtures';
+
+const app = builtAppAndBrowser();
+const dir = mkdtempSync(join(tmpdir(), 'medlens-bombs-'));
+const bombs = Object.entries(BOMBS).map(([name, make]) => {
+  writeFileSync(join(dir, name), make());
+  return join(dir, name);
+});
+
+it('refuses every bomb with a message, in bounded memory and without long tasks, then opens a good file', async () => {
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 720 } });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.goto(app.url);
+  await page.evaluate(() => {
+    (window as unknown as { longTasks: number[] }).longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) (window as unknown as { longTasks: number[] }).longTasks.push(e.duration);
+    }).observe({ type: 'longtask' });
+  });
+  for (const [i, bomb] of bombs.entries()) {
+    await page.getByTestId('file-input').setInputFiles([bomb]);
+    await page.waitForFunction((n) => window.medlens.viewer.messages.length === n, i + 1, { timeout: 30_000 });
+  }
+  const messages = await page.evaluate(() => window.medlens.viewer.messages.map((m) => m.text));
+  expect(messages).toHaveLength(bombs.length);
+  for (const text of messages) expect(text).toMatch(/limit|declares|needs \d+ bytes|truncated/);
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const heap = metrics.find((m) => m.name === 'JSHeapTotalSize')!.value;
+  expect(heap).toBeLessThan(1.5 * 2 ** 30);
+  const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+  expect(longTasks.filter((ms) => ms > 200)).toEqual([]);
+  // A good file after them opens and shows.
+  await page.getByTestId('file-input').setInputFiles([fixturePath('generated/series/ct-a.dcm')]);
+  await page.waitForFunction(() => document.querySelector('[data-testid=readout-size]')?.textContent === '96×64');
+  await page.close();
+});
+
+it('opens a 4300×3500 16-bit image, and prints how long its first pixels took', async () => {
+  const file = join(dir, 'mammo.dcm');
+  writeFileSync(
+    file,
+    ctImage({
+      width: 4300,
+      height: 3500,
+      hu: (x: number, y: number) => ((x * 7 + y * 3) % 4000) - 1000,
+      z: 0,
+      series: 'mammo',
+      index: 0,
+      instanceNumber: 1,
+    }),
+  );
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await page.goto(app.url);
+  const start = Date.now();
+  await page.getByTestId('file-input').setInputFiles([file]);
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=readout-size]')?.textContent === '4300×3500',
+    undefined,
+    {
+      timeout: 60_000,
+    },
+  );
+  console.log(`large image: first pixels after ${Date.now() - start} ms (Chromium, this machine)`);
+  await page.close();
+});
+
+it('opens a 3000-frame 256×256 cine, and prints how long its first pixels took', async () => {
+  const frames = 3000;
+  const data = new Uint8Array(frames * 256 * 256);
+  for (let f = 0; f < frames; f++) data.fill(f % 256, f * 65536, (f + 1) * 65536);
+  const file = join(dir, 'cine.dcm');
+  writeFileSync(
+    file,
+    part10({
+      ...base(SECONDARY_CAPTURE, 'cine', { modality: 'US' }),
+      Rows: 256,
+      Columns: 256,
+      NumberOfFrames: frames,
+      SamplesPerPixel: 1,
+      PhotometricInterpretation: 'MONOCHROME2',
+      BitsAllocated: 8,
+      BitsStored: 8,
+      HighBit: 7,
+      PixelRepresentation: 0,
+      PixelData: [data.buffer],
+      _vrMap: { PixelData: 'OB' },
+    }),
+  );
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await page.goto(app.url);
+  const start = Date.now();
+  await page.getByTestId('file-input').setInputFiles([file]);
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=readout-frame]')?.textContent === '1/3000',
+    undefined,
+    {
+      timeout: 120_000,
+    },
+  );
+  console.log(`3000-frame cine: first pixels after ${Date.now() - start} ms (Chromium, this machine)`);
+  await page.close();
+});
+
+it('refuses the bombs through the embed protocol too, answering each', async () => {
+  const { allowInWidget, serveHost } = await import('./host-server');
+  const host = await serveHost();
+  const restore = allowInWidget([host.origin]);
+  const page = await app.browser.newPage();
+  try {
+    await page.goto(`${host.origin}/?widget=${encodeURIComponent(`${app.url}embed.html`)}`);
+    for (const [name, make] of Object.entries(BOMBS)) {
+      const outcome = await page.evaluate(
+        async ({ base64, name }) => {
+          const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+          return (await window.viewerPromise).open(bytes.buffer, name).then(
+            () => 'opened',
+            (e: Error & { code?: string }) => `${e.code}: ${e.message}`,
+          );
+        },
+        { base64: make().toString('base64'), name },
+      );
+      expect(outcome, name).toMatch(/^failed: /);
+    }
+  } finally {
+    await page.close();
+    await host.close();
+    restore();
+  }
+});
