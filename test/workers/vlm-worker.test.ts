@@ -33,6 +33,7 @@ it('loads the fixture VLM from the local server and streams its grounding answer
   );
 
   const partial: string[] = [];
+  const beforeGenerate = server.requests.length;
   const result = await api.generate(image(), fixture.systemPrompt, [], 'Where is the tuberculosis?', (t) =>
     partial.push(t),
   );
@@ -40,6 +41,15 @@ it('loads the fixture VLM from the local server and streams its grounding answer
     'The opacity is in the right upper zone.\nFinal Answer: [{"box_2d": [248, 746, 335, 824], "label": "active tuberculosis"}]',
   );
   expect(result.tokens).toBe(result.text.length + 1); // one token per character, then <end_of_turn>
+  // Every file came through the checked loader, once: transformers.js fetched nothing itself
+  // (no file outside the manifest, none twice), neither while loading nor while answering.
+  const listed = fixture.files.map((f) => `test-medgemma-tiny/${f.name}`);
+  expect(
+    server.requests.every((path) => listed.includes(path)),
+    server.requests.join(', '),
+  ).toBe(true);
+  expect(new Set(server.requests).size).toBe(server.requests.length);
+  expect(server.requests.length).toBe(beforeGenerate);
   expect(partial.length).toBeGreaterThan(3);
   expect(partial.every((p) => result.text.startsWith(p))).toBe(true);
 
@@ -75,4 +85,14 @@ it('refuses a model whose files do not match the manifest', async () => {
   await expect(api.load(tampered, server.baseUrl, 'auto', () => {})).rejects.toThrow(
     /tokenizer\.json from http:\/\/127\.0\.0\.1:\d+\/models\/test-medgemma-tiny\/tokenizer\.json has sha256 [0-9a-f]{64}, the manifest says 0{64}/,
   );
+});
+
+it('never lets transformers.js fetch a file the checked loader did not bring', async () => {
+  // An entry that forgot a file the model needs: before, transformers.js fetched it itself from
+  // the model folder, unchecked. Now it is missing for it, and the load fails with that name.
+  const forgetful: VlmModel = { ...fixture, files: fixture.files.filter((f) => f.name !== 'preprocessor_config.json') };
+  const before = server.requests.length;
+  await api.dispose();
+  await expect(api.load(forgetful, server.baseUrl, 'auto', () => {})).rejects.toThrow(/preprocessor_config\.json/);
+  expect(server.requests.slice(before)).not.toContain('test-medgemma-tiny/preprocessor_config.json');
 });

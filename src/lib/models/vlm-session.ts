@@ -42,10 +42,16 @@ export interface GenerateResult {
  * bytes over under the paths transformers.js asks for, so it never reaches the network, a hub
  * included.
  */
-function configure(baseUrl: string, files: Map<string, Uint8Array>): void {
+const CHECKED_ONLY = 'medlens-checked-files://';
+
+function configure(files: Map<string, Uint8Array>): void {
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
-  env.localModelPath = baseUrl;
+  // Not the model folder itself: transformers.js would fetch a file the checked loader did not
+  // bring straight from there. Under this path nothing can be fetched, so such a file is
+  // missing for it (optional ones are skipped, required ones fail loudly); the cache below is
+  // asked first and holds every checked file.
+  env.localModelPath = CHECKED_ONLY;
   env.useBrowserCache = false;
   env.useFSCache = false;
   env.useCustomCache = true;
@@ -103,7 +109,7 @@ export class VlmSession {
         if (!(optional && error instanceof ModelFileError)) throw error;
       }
     }
-    configure(baseUrl, files);
+    configure(files);
     const processor = await AutoProcessor.from_pretrained(model.id);
     const network = await AutoModelForImageTextToText.from_pretrained(model.id, { device, dtype: dtype as 'fp32' });
     const reason =
