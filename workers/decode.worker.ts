@@ -1,15 +1,12 @@
 import { expose, transfer } from 'comlink';
 import { decodeFile } from '../src/lib/imaging/decode-file';
-import type { DecodedImage } from '../src/lib/imaging/types';
+import { packImage, type PackedImage } from '../src/lib/imaging/frame-pack';
 
 const api = {
-  /** Decodes one file; its frame buffers are transferred back, never copied. */
-  async decode(buffer: ArrayBuffer, name: string): Promise<DecodedImage> {
-    const image = await decodeFile(new Uint8Array(buffer), name);
-    return transfer(
-      image,
-      image.frames.map((frame) => frame.buffer as ArrayBuffer),
-    );
+  /** Decodes one file; its frames go back in one transferred buffer (unpackImage reads it). */
+  async decode(buffer: ArrayBuffer, name: string): Promise<PackedImage> {
+    const packed = packImage(await decodeFile(new Uint8Array(buffer), name));
+    return transfer(packed, [packed.frames.buffer]);
   },
 };
 

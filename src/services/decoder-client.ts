@@ -2,6 +2,7 @@ import { transfer } from 'comlink';
 import { LazyWorker } from './lazy-worker';
 import type { DecodeApi } from '../../workers/decode.worker';
 import type { DecodedImage } from '../lib/imaging/types';
+import { unpackImage } from '../lib/imaging/frame-pack';
 
 /**
  * The decode worker, started on first use. If the worker itself dies (an uncaught error, a
@@ -20,7 +21,7 @@ export class DecoderClient {
   /** The file's bytes move to the worker (transferred); decoded frames move back. */
   async decode(file: File): Promise<DecodedImage> {
     const buffer = await file.arrayBuffer();
-    return this.#worker.api.decode(transfer(buffer, [buffer]), file.name);
+    return unpackImage(await this.#worker.api.decode(transfer(buffer, [buffer]), file.name));
   }
 
   dispose(): void {

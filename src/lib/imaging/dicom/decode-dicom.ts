@@ -33,11 +33,15 @@ export async function decodeDicom(bytes: Uint8Array, name: string): Promise<Deco
   }
   checkDimensions(meta.columns, meta.rows, meta.frames, meta.bitsAllocated / 8, meta.samplesPerPixel);
 
+  // Every frame's samples in one buffer: the page receives them in one transfer (frame-pack.ts).
+  const frameBytes = meta.rows * meta.columns * meta.samplesPerPixel * Math.max(1, meta.bitsAllocated / 8);
+  const all = new ArrayBuffer(frameBytes * meta.frames);
   const frames: PixelArray[] = [];
   const warnings: string[] = [];
   for await (const raw of pixelFrames(ds, meta, syntax.encoding, (text) => warnings.push(text))) {
     const samples = meta.samplesPerPixel === 3 ? toInterleavedRgb(raw, meta, syntax.encoding) : raw;
-    frames.push(toSamples(samples, meta.bitsAllocated, meta.bitsStored, meta.signed));
+    const at = frames.length * frameBytes;
+    frames.push(toSamples(samples, meta.bitsAllocated, meta.bitsStored, meta.signed, { buffer: all, at }));
   }
 
   const range = modalityRange(frames, (f) => meta.perFrame?.[f]?.rescale ?? meta);

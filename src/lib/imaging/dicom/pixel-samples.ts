@@ -2,18 +2,38 @@ import type { PixelArray } from '../types';
 import { ImagingError } from '../imaging-error';
 
 /**
- * Turns little-endian sample bytes into a typed array that owns its buffer (so it can be
- * transferred to the main thread), applying PS3.5 8.1.1: only Bits Stored bits carry the
- * value; signed values are sign-extended from Bits Stored.
+ * Turns little-endian sample bytes into a typed array, applying PS3.5 8.1.1: only Bits Stored
+ * bits carry the value; signed values are sign-extended from Bits Stored. The array is written
+ * at `at` in `target` (one buffer for all frames of an image, sent to the page in one transfer),
+ * or in a buffer of its own.
  */
-export function toSamples(bytes: Uint8Array, bitsAllocated: number, bitsStored: number, signed: boolean): PixelArray {
-  let out: PixelArray;
-  if (bitsAllocated === 1) return bytes.slice(); // already one byte per pixel (frame-bytes.ts)
-  if (bitsAllocated === 8) out = signed ? new Int8Array(bytes.length) : new Uint8Array(bytes.length);
-  else if (bitsAllocated === 16) out = signed ? new Int16Array(bytes.length >> 1) : new Uint16Array(bytes.length >> 1);
-  else if (bitsAllocated === 32) out = signed ? new Int32Array(bytes.length >> 2) : new Uint32Array(bytes.length >> 2);
-  else throw new ImagingError(`Bits Allocated ${bitsAllocated} is not supported (8, 16 or 32)`);
-  new Uint8Array(out.buffer).set(bytes.subarray(0, out.byteLength));
+export function toSamples(
+  bytes: Uint8Array,
+  bitsAllocated: number,
+  bitsStored: number,
+  signed: boolean,
+  target?: { buffer: ArrayBuffer; at: number },
+): PixelArray {
+  // Bits Allocated 1 is already one byte per pixel here (frame-bytes.ts).
+  const Ctor =
+    bitsAllocated === 1 || bitsAllocated === 8
+      ? signed && bitsAllocated === 8
+        ? Int8Array
+        : Uint8Array
+      : bitsAllocated === 16
+        ? signed
+          ? Int16Array
+          : Uint16Array
+        : bitsAllocated === 32
+          ? signed
+            ? Int32Array
+            : Uint32Array
+          : undefined;
+  if (!Ctor) throw new ImagingError(`Bits Allocated ${bitsAllocated} is not supported (1, 8, 16 or 32)`);
+  const length = bytes.length / Ctor.BYTES_PER_ELEMENT;
+  const out: PixelArray = target ? new Ctor(target.buffer, target.at, length) : new Ctor(length);
+  new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(bytes.subarray(0, out.byteLength));
+  if (bitsAllocated === 1) return out;
   if (bitsStored < bitsAllocated) {
     const shift = 32 - bitsStored;
     const mask = 2 ** bitsStored - 1;
