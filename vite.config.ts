@@ -6,7 +6,7 @@ import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
-import { embedAllowlist } from './src/lib/protocol/messages';
+import { embedAllowlist } from './src/lib/protocol/messages.ts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
