@@ -20,17 +20,31 @@ export interface SegmentationModel {
   inputSize: number;
   /** Outside the graph, before the encoder (read from the model's own inference code). */
   preprocessing: {
-    /** Longest side to S keeping the aspect ratio (SAM, LiteMedSAM), or both sides to S (MedSAM). */
-    resize: 'longest-side' | 'stretch';
+    /**
+     * Longest side to S keeping the aspect ratio (SAM, LiteMedSAM), both sides to S (MedSAM), or
+     * fitted top-left into a fixed canvas (samexporter's inference: 684 × 1024, rest 0).
+     */
+    resize: 'longest-side' | 'stretch' | 'canvas';
     pad: 'bottom-right' | 'none';
-    normalize: 'imagenet' | 'min-max';
+    /** 'in-graph': the encoder normalises (and pads) itself; it takes 0–255 values. */
+    normalize: 'imagenet' | 'min-max' | 'in-graph';
+    /** For resize 'canvas': its [height, width]. */
+    canvas?: [number, number];
+    /** The encoder input tensor: NCHW [1, 3, S, S] (default), or HWC [H, W, 3] (samexporter --use-preprocess). */
+    layout?: 'nchw' | 'hwc';
+    /** Channel order fed (default RGB); samexporter's inference feeds cv2's BGR as is. */
+    channels?: 'rgb' | 'bgr';
   };
   /**
    * How prompt coordinates reach the model's input frame: each axis by its resize factor as a
    * float (SAM's apply_coords; MedSAM's per-axis box), or int(v · S / max(W, H)) (LiteMedSAM's
    * official script truncates). Default per-axis.
    */
-  prompt?: { scale: 'per-axis' | 'longest-side-truncated' };
+  prompt?: {
+    scale: 'per-axis' | 'longest-side-truncated';
+    /** The (0, 0, −1) padding row: only without a box (Meta's notebook, default), or always (samexporter). */
+    padding?: 'without-box' | 'always';
+  };
   /**
    * Which output becomes the mask: the decoder's `masks` at the original size (SamOnnxModel), or
    * mask token 0 of `low_res_masks` resized straight to H × W (MedSAM_Inference.py), and its
@@ -149,10 +163,15 @@ function checkEntry(raw: unknown, index: number): ModelEntry {
     fail(at, 'a SAM-family decoder needs maskInput and hasMaskInput');
   }
   const pre = entry.preprocessing;
-  if (!['longest-side', 'stretch'].includes(pre?.resize) || !['bottom-right', 'none'].includes(pre?.pad)) {
-    fail(at, 'preprocessing.resize must be longest-side or stretch, pad bottom-right or none');
+  if (!['longest-side', 'stretch', 'canvas'].includes(pre?.resize) || !['bottom-right', 'none'].includes(pre?.pad)) {
+    fail(at, 'preprocessing.resize must be longest-side, stretch or canvas, pad bottom-right or none');
   }
-  if (!['imagenet', 'min-max'].includes(pre.normalize)) fail(at, 'preprocessing.normalize must be imagenet or min-max');
+  if (!['imagenet', 'min-max', 'in-graph'].includes(pre.normalize)) {
+    fail(at, 'preprocessing.normalize must be imagenet, min-max or in-graph');
+  }
+  if (pre.resize === 'canvas' && !(pre.canvas?.length === 2 && pre.layout === 'hwc')) {
+    fail(at, 'a canvas resize needs canvas [height, width] and the HWC layout');
+  }
   if (pre.resize === 'stretch' && pre.pad !== 'none') fail(at, 'a stretched image fills the input: pad must be none');
   return entry;
 }

@@ -23,7 +23,11 @@ export function contractMismatch(
     return `the encoder has no input ${model.encoder.input} (it has ${encoder.map((i) => i.name).join(', ')})`;
   }
   const shape = image.shape ?? [];
-  if (shape.length === 3) {
+  const hwc = model.preprocessing.layout === 'hwc';
+  if (hwc && shape.length === 4) {
+    return 'this encoder takes an NCHW tensor normalised outside; the manifest describes an HWC image (0–255)';
+  }
+  if (!hwc && shape.length === 3) {
     return (
       'this encoder takes an HWC image (0–255, normalised and padded inside the graph, as samexporter ' +
       '--use-preprocess exports do); the manifest describes an NCHW input normalised outside'

@@ -79,14 +79,67 @@ export function resizeRgb(image: DisplayedImage, w: number, h: number): Float32A
   return out;
 }
 
-/** The image's size in the model input frame: longest side to S, or stretched to S × S. */
+/** The image's size in the model input frame: longest side to S, stretched to S × S, or fitted into the canvas. */
 export function inputFrameSize(
   width: number,
   height: number,
   model: Pick<SegmentationModel, 'inputSize' | 'preprocessing'>,
 ): { width: number; height: number } {
   const size = model.inputSize;
-  return model.preprocessing.resize === 'stretch' ? { width: size, height: size } : resizedSize(width, height, size);
+  const pre = model.preprocessing;
+  if (pre.resize === 'stretch') return { width: size, height: size };
+  if (pre.resize === 'canvas') {
+    const scale = canvasScale(width, height, pre.canvas!);
+    return { width: width * scale, height: height * scale };
+  }
+  return resizedSize(width, height, size);
+}
+
+/** samexporter's fit into its canvas (sam_onnx.py): scale = min(canvas W / W, canvas H / H). */
+export function canvasScale(width: number, height: number, [canvasHeight, canvasWidth]: [number, number]): number {
+  return Math.min(canvasWidth / width, canvasHeight / height);
+}
+
+/** The encoder input tensor's shape under the model's contract. */
+export function encoderInputDims(model: Pick<SegmentationModel, 'inputSize' | 'preprocessing'>): number[] {
+  const pre = model.preprocessing;
+  if (pre.layout === 'hwc') return [pre.canvas![0], pre.canvas![1], 3];
+  return [1, 3, model.inputSize, model.inputSize];
+}
+
+/**
+ * samexporter's input (sam_onnx.py): the image warped into the fixed canvas, top-left, with
+ * cv2.warpAffine's INTER_LINEAR (dst (x, y) samples src (x/s, y/s): pixel indices, no half-pixel
+ * shift; outside the image counts as 0), HWC, 0–255, in the channel order the contract says.
+ */
+function canvasInput(image: DisplayedImage, model: Pick<SegmentationModel, 'preprocessing'>): Float32Array {
+  const [ch, cw] = model.preprocessing.canvas!;
+  const s = canvasScale(image.width, image.height, [ch, cw]);
+  const order = model.preprocessing.channels === 'bgr' ? [2, 1, 0] : [0, 1, 2];
+  const out = new Float32Array(ch * cw * 3);
+  const src = image.rgba;
+  const at = (x: number, y: number, c: number) =>
+    x >= 0 && y >= 0 && x < image.width && y < image.height ? src[4 * (y * image.width + x) + c]! : 0;
+  for (let y = 0; y < ch; y++) {
+    const fy = y / s;
+    const y0 = Math.floor(fy);
+    const ay = fy - y0;
+    if (y0 >= image.height) break;
+    for (let x = 0; x < cw; x++) {
+      const fx = x / s;
+      const x0 = Math.floor(fx);
+      if (x0 >= image.width) break;
+      const ax = fx - x0;
+      for (let k = 0; k < 3; k++) {
+        const c = order[k]!;
+        const v =
+          (at(x0, y0, c) * (1 - ax) + at(x0 + 1, y0, c) * ax) * (1 - ay) +
+          (at(x0, y0 + 1, c) * (1 - ax) + at(x0 + 1, y0 + 1, c) * ax) * ay;
+        out[3 * (y * cw + x) + k] = Math.round(v); // cv2 returns uint8 for uint8 input
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -99,6 +152,7 @@ export function samEncoderInput(
   image: DisplayedImage,
   model: Pick<SegmentationModel, 'inputSize' | 'preprocessing'>,
 ): Float32Array {
+  if (model.preprocessing.resize === 'canvas') return canvasInput(image, model);
   const size = model.inputSize;
   const { width: w, height: h } = inputFrameSize(image.width, image.height, model);
   const rgb = resizeRgb(image, w, h);

@@ -28,6 +28,7 @@ export function promptTensors(
   height: number,
   model: Pick<SegmentationModel, 'inputSize' | 'preprocessing' | 'prompt'>,
 ): { coords: Float32Array; labels: Float32Array; count: number } {
+  // samexporter's pipeline appends the padding row after a box too (sam_onnx.py).
   const frame = inputFrameSize(width, height, model);
   const truncate = model.prompt?.scale === 'longest-side-truncated';
   const factor = model.inputSize / Math.max(width, height);
@@ -43,7 +44,8 @@ export function promptTensors(
     const { x0, y0, x1, y1 } = prompt.box;
     coords.push(sx(Math.min(x0, x1)), sy(Math.min(y0, y1)), sx(Math.max(x0, x1)), sy(Math.max(y0, y1)));
     labels.push(LABEL.boxTopLeft, LABEL.boxBottomRight);
-  } else {
+  }
+  if (!prompt.box || model.prompt?.padding === 'always') {
     coords.push(0, 0);
     labels.push(LABEL.padding);
   }
@@ -54,6 +56,37 @@ export function promptTensors(
 export function binaryMask(logits: Float32Array): Uint8Array {
   const mask = new Uint8Array(logits.length);
   for (let i = 0; i < logits.length; i++) mask[i] = logits[i]! > 0 ? 1 : 0;
+  return mask;
+}
+
+/**
+ * samexporter's way back from its canvas (sam_onnx.py): the canvas logits warped to H × W with
+ * cv2.warpAffine INTER_LINEAR (original pixel (x, y) samples canvas (x·s, y·s), indices, no
+ * half-pixel shift), then > 0.
+ */
+export function canvasMask(
+  logits: Float32Array,
+  [canvasHeight, canvasWidth]: [number, number],
+  scale: number,
+  width: number,
+  height: number,
+): Uint8Array {
+  const mask = new Uint8Array(width * height);
+  const at = (x: number, y: number) => (x < canvasWidth && y < canvasHeight ? logits[y * canvasWidth + x]! : 0);
+  for (let y = 0; y < height; y++) {
+    const fy = y * scale;
+    const y0 = Math.floor(fy);
+    const ay = fy - y0;
+    for (let x = 0; x < width; x++) {
+      const fx = x * scale;
+      const x0 = Math.floor(fx);
+      const ax = fx - x0;
+      const v =
+        (at(x0, y0) * (1 - ax) + at(x0 + 1, y0) * ax) * (1 - ay) +
+        (at(x0, y0 + 1) * (1 - ax) + at(x0 + 1, y0 + 1) * ax) * ay;
+      mask[y * width + x] = v > 0 ? 1 : 0;
+    }
+  }
   return mask;
 }
 

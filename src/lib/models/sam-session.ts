@@ -2,8 +2,8 @@ import * as ort from 'onnxruntime-web/webgpu';
 import type { BackendInfo } from './backend';
 import type { SegmentationModel } from './manifest';
 import { contractMismatch } from './sam-contract-check';
-import { samEncoderInput, type DisplayedImage } from './sam-preprocess';
-import { binaryMask, lowResMask, promptTensors, type SegmentPrompt } from './sam-prompt';
+import { canvasScale, encoderInputDims, samEncoderInput, type DisplayedImage } from './sam-preprocess';
+import { binaryMask, canvasMask, lowResMask, promptTensors, type SegmentPrompt } from './sam-prompt';
 
 export interface Embedding {
   data: Float32Array;
@@ -56,8 +56,7 @@ export class SamSession {
   }
 
   async encode(image: DisplayedImage): Promise<Embedding> {
-    const size = this.model.inputSize;
-    const input = new ort.Tensor('float32', samEncoderInput(image, this.model), [1, 3, size, size]);
+    const input = new ort.Tensor('float32', samEncoderInput(image, this.model), encoderInputDims(this.model));
     const outputs = await this.encoder.run({ [this.model.encoder.input]: input });
     const embedding = outputs[this.model.encoder.output];
     if (!embedding) throw new Error(`encoder has no output ${this.model.encoder.output}`);
@@ -75,14 +74,17 @@ export class SamSession {
   ): Promise<DecodedMask> {
     const d = this.model.decoder;
     const { coords, labels, count } = promptTensors(prompt, width, height, this.model);
+    // The decoder's frame: the original image, or samexporter's canvas (its orig_im_size).
+    const canvas = this.model.preprocessing.resize === 'canvas' ? this.model.preprocessing.canvas! : undefined;
+    const [frameHeight, frameWidth] = canvas ?? [height, width];
     const feeds: Record<string, ort.Tensor> = {
       [d.embeddings]: new ort.Tensor('float32', embedding.data, embedding.dims),
       [d.pointCoords]: new ort.Tensor('float32', coords, [1, count, 2]),
       [d.pointLabels]: new ort.Tensor('float32', labels, [1, count]),
       [d.origSize]:
         d.origSizeType === 'int64'
-          ? new ort.Tensor('int64', BigInt64Array.from([BigInt(height), BigInt(width)]), [2])
-          : new ort.Tensor('float32', Float32Array.from([height, width]), [2]),
+          ? new ort.Tensor('int64', BigInt64Array.from([BigInt(frameHeight), BigInt(frameWidth)]), [2])
+          : new ort.Tensor('float32', Float32Array.from([frameHeight, frameWidth]), [2]),
     };
     if (d.maskInput && d.hasMaskInput) {
       const side = 4 * (embedding.dims[2] ?? 64); // SAM's mask input is 4× the embedding grid
@@ -92,12 +94,12 @@ export class SamSession {
     }
     const out = await this.decoder.run(feeds);
     const masks = out[d.masks];
-    if (!masks || masks.dims.at(-1) !== width || masks.dims.at(-2) !== height) {
-      throw new Error(`decoder output ${d.masks} is ${masks?.dims.join('×')}, expected …×${height}×${width}`);
+    if (!masks || masks.dims.at(-1) !== frameWidth || masks.dims.at(-2) !== frameHeight) {
+      throw new Error(`decoder output ${d.masks} is ${masks?.dims.join('×')}, expected …×${frameHeight}×${frameWidth}`);
     }
     // With several candidate masks (an export without --return-single-mask), token 0 comes
     // first: the one MedSAM was trained to use (multimask_output=False).
-    const logits = ((await masks.getData()) as Float32Array).subarray(0, width * height);
+    const logits = ((await masks.getData()) as Float32Array).subarray(0, frameWidth * frameHeight);
     const iou = ((await out[d.iou]?.getData()) as Float32Array | undefined)?.[0] ?? Number.NaN;
     const lowTensor = out[d.lowResMasks];
     const side = lowTensor?.dims.at(-1) ?? 0;
@@ -107,8 +109,11 @@ export class SamSession {
     );
     for (const tensor of Object.values(out)) tensor.dispose();
     const post = this.model.postprocess;
-    const mask =
-      post?.mask === 'low-res-token-0' ? lowResMask(lowRes, side, width, height, post.threshold) : binaryMask(logits);
+    const mask = canvas
+      ? canvasMask(logits, canvas, canvasScale(width, height, canvas), width, height)
+      : post?.mask === 'low-res-token-0'
+        ? lowResMask(lowRes, side, width, height, post.threshold)
+        : binaryMask(logits);
     return { width, height, mask, iou, lowRes };
   }
 
