@@ -42,6 +42,31 @@ it('refuses entries that would break loading, saying where', () => {
   expect(() => parseManifest({ models: [{ ...entry, encoder: { ...entry.encoder, file: 'missing.onnx' } }] })).toThrow(
     /missing\.onnx is not among its files/,
   );
+  const moving = 'https://huggingface.co/schmuell/sam-b-fp16/resolve/main/sam_vit_b_01ec64.decoder.onnx';
+  expect(() => parseManifest({ models: [{ ...entry, files: [{ ...entry.files[0], url: moving }] }] })).toThrow(
+    /url must be https:\/\/huggingface\.co\/<repo>\/resolve\/<40-hex commit>/,
+  );
   expect(() => parseManifest({ models: [entry, entry] })).toThrow(/duplicate id/);
   expect(() => parseManifest({})).toThrow(/no "models" array/);
+});
+
+it('pins every real download to a hub commit, with the size and sha256 the hub published', () => {
+  const all = parseManifest(json);
+  const byId = (id: string) => all.find((m) => m.id === id)!;
+  for (const id of ['sam-vit-b', 'sam-vit-b-int8']) {
+    for (const f of byId(id).files) {
+      expect(f.url).toMatch(/^https:\/\/huggingface\.co\/[\w.-]+\/[\w.-]+\/resolve\/[0-9a-f]{40}\//);
+      expect(f.size).toBeGreaterThan(1_000_000);
+      expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
+    }
+  }
+  // The values the hub's LFS pointers give at the pinned commits (issue #9).
+  expect(byId('sam-vit-b').files[0]).toMatchObject({
+    size: 179_955_678,
+    sha256: '97f9262bec94062b7ab40abb05cc2a5aecd8450460ac81c11b134dd9895fbc2f',
+  });
+  expect(byId('sam-vit-b-int8').files[1]).toMatchObject({
+    size: 4_741_384,
+    sha256: 'b07ace080d0d969c98f6fed06a4a8049668e6c6391907edd1b8ceb2b676fc064',
+  });
 });

@@ -4,7 +4,11 @@ export interface ModelFile {
   /** Bytes and hash of the file; null until the real weights are brought in (unverified). */
   size: number | null;
   sha256: string | null;
-  /** Where `npm run models -- pull` fetches it from, when the source is known. */
+  /**
+   * Where `npm run models -- pull` fetches it from, when the source is known: the hub's
+   * resolve route at a pinned commit. With sha256 null, the first download records its hash in
+   * models/models.lock.json and every later check holds the file to it.
+   */
   url?: string;
 }
 
@@ -143,6 +147,13 @@ function checkEntry(raw: unknown, index: number): ModelEntry {
     }
     if (f.sha256 !== null && !/^[0-9a-f]{64}$/.test(String(f.sha256))) {
       fail(at, `${f.name}: sha256 must be 64 hex digits or null`);
+    }
+    // A download names the hub's revision by its commit, never a branch that can move under it.
+    if (
+      f.url !== undefined &&
+      !/^https:\/\/huggingface\.co\/[\w.-]+\/[\w.-]+\/resolve\/[0-9a-f]{40}\/\S+$/.test(f.url)
+    ) {
+      fail(at, `${f.name}: url must be https://huggingface.co/<repo>/resolve/<40-hex commit>/<path>`);
     }
   }
   if (m.task === 'vlm') {
