@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// npm run models -- list | pull <id> [--from <base-url>] | add <id> <folder>
+// npm run models -- list | pull <id> [--from <base-url> | --hub <hub-origin>] | add <id> <folder> | pin <id>
 //
 // Manages the model files a deployment carries in models/<id>/ (copied into dist/models/ by
-// the build). pull downloads an entry's files from their `url` in manifest.json, or from a
-// mirror laid out as <base-url>/<id>/<file>; it resumes a partial download (<file>.part),
-// checks size and sha256, and only then renames the file into place.
+// the build). pull downloads an entry's files from their `url` in manifest.json (the hub at a
+// pinned commit; --hub swaps the origin for a mirror laid out like the hub), or from a mirror
+// laid out as <base-url>/<id>/<file>; it resumes a partial download (<file>.part), checks size
+// and sha256, and only then renames the file into place. An entry whose sha256 the hub did not
+// publish is "first use": its first download's size and sha256 go into models.lock.json and
+// every later check holds the file to them; pin prints them as manifest JSON.
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -15,12 +18,17 @@ import {
   rmSync,
   statSync,
   createWriteStream,
+  writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dir = process.env.MEDLENS_MODELS_DIR ?? fileURLToPath(new URL('.', import.meta.url));
 const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+const lockPath = join(dir, 'models.lock.json');
+/** @type {Record<string, Record<string, { size: number, sha256: string }>>} */
+const lock = existsSync(lockPath) ? JSON.parse(readFileSync(lockPath, 'utf8')) : {};
+const HUB = 'https://huggingface.co';
 
 class CliError extends Error {}
 
@@ -41,16 +49,32 @@ function sha256(path) {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
+/** The size and sha256 a file is held to: the manifest's, else the first download's (lock). */
+function expected(model, file) {
+  const locked = lock[model.id]?.[file.name];
+  return {
+    size: file.size ?? locked?.size ?? null,
+    sha256: file.sha256 ?? locked?.sha256 ?? null,
+    source: file.sha256 ? 'the manifest' : 'models.lock.json (first use)',
+  };
+}
+
 function verify(model, file, path) {
+  const want = expected(model, file);
   const size = statSync(path).size;
-  if (file.size !== null && size !== file.size) {
-    throw new CliError(`${model.id}/${file.name}: ${size} bytes, the manifest says ${file.size}`);
+  if (want.size !== null && size !== want.size) {
+    throw new CliError(`${model.id}/${file.name}: ${size} bytes, ${want.source} says ${want.size}`);
   }
   const hash = sha256(path);
-  if (file.sha256 !== null && hash !== file.sha256) {
-    throw new CliError(`${model.id}/${file.name}: sha256 ${hash}, the manifest says ${file.sha256}`);
+  if (want.sha256 !== null && hash !== want.sha256) {
+    throw new CliError(`${model.id}/${file.name}: sha256 ${hash}, ${want.source} says ${want.sha256}`);
   }
-  return file.sha256 !== null;
+  return { size, sha256: hash, checked: want.sha256 !== null };
+}
+
+function record(model, file, seen) {
+  lock[model.id] = { ...lock[model.id], [file.name]: { size: seen.size, sha256: seen.sha256 } };
+  writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
 }
 
 function list() {
@@ -61,6 +85,8 @@ function list() {
       label(m),
       Number.isNaN(bytes) ? 'unknown' : mb(bytes),
       m.licence.split(' (')[0],
+      // Whether pull can fetch it, and what its files are held to.
+      !m.files.every((f) => f.url) ? 'no-url' : m.files.every((f) => f.sha256) ? 'pinned' : 'first-use',
       present(m) ? 'present' : 'absent',
     ];
   });
@@ -103,33 +129,48 @@ async function download(url, part, name) {
   process.stderr.write('\n');
 }
 
-async function pull(id, from) {
+async function pull(id, { from, hub }) {
   const model = entry(id);
   mkdirSync(join(dir, model.id), { recursive: true });
   for (const file of model.files) {
     const target = join(dir, model.id, file.name);
     mkdirSync(dirname(target), { recursive: true });
     if (existsSync(target)) {
-      verify(model, file, target);
-      console.log(`${model.id}/${file.name}: present, verified`);
+      const seen = verify(model, file, target);
+      if (!seen.checked) record(model, file, seen);
+      console.log(`${model.id}/${file.name}: present, ${seen.checked ? 'verified' : `sha256 ${seen.sha256} recorded`}`);
       continue;
     }
-    const url = from ? `${from.replace(/\/$/, '')}/${model.id}/${file.name}` : file.url;
+    let url = from ? `${from.replace(/\/$/, '')}/${model.id}/${file.name}` : file.url;
     if (!url)
       throw new CliError(`${model.id}/${file.name} has no url in the manifest: give --from <base-url> or use "add"`);
+    if (hub && url.startsWith(`${HUB}/`)) url = hub.replace(/\/$/, '') + url.slice(HUB.length);
     const part = `${target}.part`;
     await download(url, part, `${model.id}/${file.name}`);
+    let seen;
     try {
-      verify(model, file, part);
+      seen = verify(model, file, part);
     } catch (error) {
       rmSync(part, { force: true }); // a wrong file is never kept, nor resumed
       throw error;
     }
     renameSync(part, target);
+    if (!seen.checked) record(model, file, seen);
     console.log(
-      `${model.id}/${file.name}: downloaded, ${file.sha256 ? 'sha256 verified' : 'no sha256 in the manifest (unverified)'}`,
+      `${model.id}/${file.name}: downloaded, ${seen.checked ? 'sha256 verified' : `first use: sha256 ${seen.sha256} recorded in models.lock.json`}`,
     );
   }
+}
+
+/** Prints an entry's files with the sizes and hashes its first use recorded, to paste into the manifest. */
+function pin(id) {
+  const model = entry(id);
+  const files = model.files.map((file) => {
+    const want = expected(model, file);
+    if (want.sha256 === null) throw new CliError(`${model.id}/${file.name}: not downloaded yet; pull it first`);
+    return { ...file, size: want.size, sha256: want.sha256 };
+  });
+  console.log(JSON.stringify({ id: model.id, files }, null, 2));
 }
 
 function add(id, folder) {
@@ -146,7 +187,9 @@ function add(id, folder) {
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(join(folder, file.name), `${target}.part`);
     renameSync(`${target}.part`, target);
-    console.log(`${model.id}/${file.name}: added`);
+    const seen = verify(model, file, target);
+    if (!seen.checked) record(model, file, seen);
+    console.log(`${model.id}/${file.name}: added${seen.checked ? '' : `, first use: sha256 ${seen.sha256} recorded`}`);
   }
 }
 
@@ -154,10 +197,14 @@ const [command, ...args] = process.argv.slice(2);
 try {
   if (command === 'list') list();
   else if (command === 'pull' && args[0]) {
-    const at = args.indexOf('--from');
-    await pull(args[0], at > 0 ? args[at + 1] : undefined);
+    const option = (name) => (args.indexOf(name) > 0 ? args[args.indexOf(name) + 1] : undefined);
+    await pull(args[0], { from: option('--from'), hub: option('--hub') });
   } else if (command === 'add' && args[0] && args[1]) add(args[0], args[1]);
-  else throw new CliError('usage: npm run models -- list | pull <id> [--from <base-url>] | add <id> <folder>');
+  else if (command === 'pin' && args[0]) pin(args[0]);
+  else
+    throw new CliError(
+      'usage: npm run models -- list | pull <id> [--from <base-url> | --hub <hub-origin>] | add <id> <folder> | pin <id>',
+    );
 } catch (error) {
   if (!(error instanceof CliError)) throw error;
   console.error(`models: ${error.message}`);

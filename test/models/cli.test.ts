@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { serveModels } from './model-server';
+import { createHash } from 'node:crypto';
+import { serveHub, serveModels } from './model-server';
 
 const CLI = fileURLToPath(new URL('../../models/cli.mjs', import.meta.url));
 const MODELS = fileURLToPath(new URL('../../models/', import.meta.url));
@@ -40,10 +41,11 @@ it('lists ids, sizes, licences and which models are present', async () => {
   const { code, stdout } = await cli('list');
   expect(code).toBe(0);
   expect(stdout).toMatch(
-    /^test-sam-tiny\s+SAM-convention fixture \(test model, random weights\)\s+5\.6 kB\s+Apache-2\.0\s+present$/m,
+    /^test-sam-tiny\s+SAM-convention fixture \(test model, random weights\)\s+5\.6 kB\s+Apache-2\.0\s+no-url\s+present$/m,
   );
   expect(stdout).toMatch(/^test-litemedsam-tiny\s.*\sabsent$/m);
-  expect(stdout).toMatch(/^medsam-vit-b\s+MedSAM \(ViT-B, 1024\)\s+unknown\s+Apache-2\.0\s+absent$/m);
+  expect(stdout).toMatch(/^medsam-vit-b\s+MedSAM \(ViT-B, 1024\)\s+unknown\s+Apache-2\.0\s+no-url\s+absent$/m);
+  expect(stdout).toMatch(/^sam-vit-b-int8\s+SAM \(ViT-B, 1024, int8\)\s+100\.2 MB\s+Apache-2\.0\s+pinned\s+absent$/m);
 });
 
 it('pulls a model from a server with progress and sha256 checks', async () => {
@@ -104,4 +106,99 @@ it('adds files a user already has, after checking them', async () => {
   expect(wrong.code).toBe(1);
   expect(wrong.stderr).toMatch(/test-litemedsam-tiny\/decoder\.onnx: \d+ bytes, the manifest says 5200|sha256/);
   expect(existsSync(join(dir, 'test-litemedsam-tiny', 'encoder.onnx'))).toBe(false);
+});
+
+// A test entry laid out like the real pinned ones: the fixture's bytes at a hub path and commit.
+const REV = 'c0ffee0000000000000000000000000000000000';
+const hubPath = (f: string) => `medlens-test/sam-tiny/resolve/${REV}/${f}`;
+const tiny = (f: string) => readFileSync(join(MODELS, 'test-sam-tiny', f));
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+function addHubEntry(id: string, pinned: boolean): void {
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  const base = manifest.models.find((m: { id: string }) => m.id === 'test-sam-tiny');
+  const files = base.files.map((f: { name: string; size: number; sha256: string }) => ({
+    ...f,
+    size: pinned ? f.size : null,
+    sha256: pinned ? f.sha256 : null,
+    url: `https://huggingface.co/${hubPath(f.name)}`,
+  }));
+  manifest.models.push({ ...base, id, files });
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+}
+
+const flipped = (b: Uint8Array) => {
+  const copy = Uint8Array.from(b);
+  copy[copy.length >> 1]! ^= 1;
+  return copy;
+};
+
+it('pulls a pinned entry from a server that plays the hub: the commit path, exact size and sha256', async () => {
+  addHubEntry('hub-sam-tiny', true);
+  const hub = await serveHub({
+    [hubPath('encoder.onnx')]: tiny('encoder.onnx'),
+    [hubPath('decoder.onnx')]: tiny('decoder.onnx'),
+  });
+  try {
+    const { code, stdout } = await cli('pull', 'hub-sam-tiny', '--hub', hub.origin);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/hub-sam-tiny\/decoder\.onnx: downloaded, sha256 verified/);
+    expect(hub.requests).toEqual([hubPath('encoder.onnx'), hubPath('decoder.onnx')]);
+    expect(readFileSync(join(dir, 'hub-sam-tiny', 'decoder.onnx'))).toEqual(tiny('decoder.onnx'));
+  } finally {
+    await hub.close();
+  }
+});
+
+it('refuses and deletes a download with one flipped byte, or of the wrong size at the real pinned path', async () => {
+  addHubEntry('hub-sam-tiny', true);
+  const realEncoder =
+    'schmuell/sam-b-fp16/resolve/361dbbfafcba41f7a7c6075568e5fec2d7c049b1/sam_vit_b_01ec64.encoder-fp16.onnx';
+  const hub = await serveHub({
+    [hubPath('encoder.onnx')]: flipped(tiny('encoder.onnx')),
+    [realEncoder]: new Uint8Array(16),
+  });
+  try {
+    const bad = await cli('pull', 'hub-sam-tiny', '--hub', hub.origin);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/hub-sam-tiny\/encoder\.onnx: sha256 [0-9a-f]{64}, the manifest says ee45457c/);
+    expect(readdirSync(join(dir, 'hub-sam-tiny'))).toEqual([]);
+    const real = await cli('pull', 'sam-vit-b', '--hub', hub.origin);
+    expect(hub.requests).toContain(realEncoder);
+    expect(real.stderr).toMatch(/sam-vit-b\/encoder\.onnx: 16 bytes, the manifest says 179955678/);
+    expect(readdirSync(join(dir, 'sam-vit-b'))).toEqual([]);
+  } finally {
+    await hub.close();
+  }
+});
+
+it('records a first-use hash in the lock, prints it with pin, and refuses a changed file on the next check', async () => {
+  addHubEntry('hub-first-use', false);
+  const hub = await serveHub({
+    [hubPath('encoder.onnx')]: tiny('encoder.onnx'),
+    [hubPath('decoder.onnx')]: tiny('decoder.onnx'),
+  });
+  try {
+    const first = await cli('pull', 'hub-first-use', '--hub', hub.origin);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`encoder.onnx: downloaded, first use: sha256 ${sha(tiny('encoder.onnx'))} recorded`);
+  } finally {
+    await hub.close();
+  }
+  const lock = JSON.parse(readFileSync(join(dir, 'models.lock.json'), 'utf8'));
+  expect(lock['hub-first-use']['decoder.onnx']).toEqual({ size: 5381, sha256: sha(tiny('decoder.onnx')) });
+  const pin = await cli('pin', 'hub-first-use');
+  expect(JSON.parse(pin.stdout).files[1]).toMatchObject({
+    name: 'decoder.onnx',
+    size: 5381,
+    sha256: sha(tiny('decoder.onnx')),
+  });
+  writeFileSync(join(dir, 'hub-first-use', 'decoder.onnx'), flipped(tiny('decoder.onnx')));
+  const next = await cli('pull', 'hub-first-use');
+  expect(next.code).toBe(1);
+  expect(next.stderr).toMatch(
+    /hub-first-use\/decoder\.onnx: sha256 [0-9a-f]{64}, models\.lock\.json \(first use\) says/,
+  );
+  expect((await cli('pin', 'sam-vit-b-int8')).stdout).toContain('"sha256": "eb0a2db8');
+  expect((await cli('pin', 'medsam-vit-b')).stderr).toMatch(/medsam-vit-b\/encoder\.onnx: not downloaded yet/);
 });
