@@ -100,7 +100,13 @@ describe.each(cases)('$model on $backend', ({ model, backend }) => {
     await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 });
     await page.mouse.move(to.x, to.y, { steps: 4 });
     await page.mouse.up();
-    await expect.poll(async () => (await currentMask(page))?.prompt.box?.x1, SLOW).toBeGreaterThan(300);
+    // Wait for the final box's mask (a mask of a box from mid-drag may be drawn first).
+    await expect
+      .poll(async () => {
+        const box = (await currentMask(page))?.prompt.box;
+        return box !== undefined && Math.abs(box.x1 - 333.8) < 1 && Math.abs(box.y1 - 201.2) < 1;
+      }, SLOW)
+      .toBe(true);
     // The drawn mask must come from the final box, not an earlier one of the drag.
     await expect
       .poll(async () => {
