@@ -24,10 +24,14 @@ const distanceToEdge = (x: number, y: number) => {
   return d;
 };
 
+/** A second red structure, a square right of the L (outside the first test's box). */
+const inSquare = (x: number, y: number) => x >= 160 && x < 190 && y >= 30 && y < 70;
+
 function image(): DisplayedImage {
   const rgba = new Uint8ClampedArray(W * H * 4);
   for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++) rgba.set(inL(x, y) ? [240, 60, 60, 255] : [100, 100, 100, 255], 4 * (y * W + x));
+    for (let x = 0; x < W; x++)
+      rgba.set(inL(x, y) || inSquare(x, y) ? [240, 60, 60, 255] : [100, 100, 100, 255], 4 * (y * W + x));
   return { width: W, height: H, rgba };
 }
 
@@ -59,4 +63,22 @@ it('masks exactly the bright structure inside the box, at its own place on a non
   }
   expect(inside).toBe(4000);
   expect(far).toBe(0);
+});
+
+it('keeps the previous mask when a click refines it (mask_input), and only then', async () => {
+  await segmenter.encode('two', image());
+  const size = { width: W, height: H };
+  const decode = async (x: number, y: number, seq: number, refine: boolean) => {
+    const result = await segmenter.decode('two', { points: [{ x, y, positive: true }] }, size, seq, refine);
+    if (result.stale) throw new Error('dropped');
+    return (px: number, py: number) => result.mask[py * W + px] === 1;
+  };
+  const first = await decode(50, 60, 1, false);
+  expect(first(50, 60) && !first(175, 50)).toBe(true);
+  // The second click, on the square, with the first mask as mask_input: both structures.
+  const refined = await decode(175, 50, 2, true);
+  expect([refined(50, 60), refined(175, 50), refined(120, 50)]).toEqual([true, true, false]);
+  // The same click afresh: the square alone.
+  const afresh = await decode(175, 50, 3, false);
+  expect([afresh(50, 60), afresh(175, 50)]).toEqual([false, true]);
 });
