@@ -88,6 +88,9 @@ describe.each(cases)('$model on $backend', ({ model, backend }) => {
     const text = await page.getByTestId('segment-backend').textContent();
     expect(text).toMatch(backend === 'webgpu' ? /^WebGPU — GPU adapter without shader-f16/ : /^WASM — chosen; /);
     expect(await page.getByTestId('segment-loaded-model').textContent()).toMatch(/test model, random weights/);
+    expect(await page.getByTestId('segment-model-summary').textContent()).toMatch(
+      /^\d+\.\d kB · Apache-2\.0 · files supplied by the deployment$/,
+    );
     expect(await page.getByTestId('segment-error').count()).toBe(0);
   });
 

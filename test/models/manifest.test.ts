@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { displayName, parseManifest, type SegmentationModel } from '../../src/lib/models/manifest';
+import { displayName, modelSummary, parseManifest, type SegmentationModel } from '../../src/lib/models/manifest';
 
 const json = JSON.parse(readFileSync(new URL('../../models/manifest.json', import.meta.url), 'utf8'));
 
@@ -69,4 +69,14 @@ it('pins every real download to a hub commit, with the size and sha256 the hub p
     size: 4_741_384,
     sha256: 'b07ace080d0d969c98f6fed06a4a8049668e6c6391907edd1b8ceb2b676fc064',
   });
+});
+
+it("tells the user each entry's size, licence and whether it can be downloaded, pinned or first-use", () => {
+  const all = parseManifest(json);
+  const byId = (id: string) => all.find((m) => m.id === id)!;
+  expect(modelSummary(byId('sam-vit-b-int8'))).toBe('100 MB · Apache-2.0 · downloadable, sha256 pinned');
+  expect(modelSummary(byId('test-sam-tiny'))).toBe('5.6 kB · Apache-2.0 · files supplied by the deployment');
+  expect(modelSummary(byId('medsam-vit-b'))).toBe('size unknown · Apache-2.0 · files supplied by the deployment');
+  const firstUse = { ...byId('sam-vit-b'), files: byId('sam-vit-b').files.map((f) => ({ ...f, sha256: null })) };
+  expect(modelSummary(firstUse)).toBe('187 MB · Apache-2.0 · downloadable, sha256 recorded on first download');
 });

@@ -109,6 +109,28 @@ export function displayName(model: Pick<ModelEntry, 'name' | 'fixture'>): string
 }
 
 /**
+ * What a user is told about an entry before choosing it: its size, licence, and where its files
+ * come from — the hub at a pinned commit (held to the published sha256, or to the hash recorded
+ * on first download), or the deployment's own models/ folder.
+ */
+export function modelSummary(model: Pick<ModelEntry, 'files' | 'licence'>): string {
+  const known = model.files.every((f) => f.size !== null);
+  const bytes = model.files.reduce((n, f) => n + (f.size ?? 0), 0);
+  const size = !known
+    ? 'size unknown'
+    : bytes < 2 ** 20
+      ? `${(bytes / 1024).toFixed(1)} kB`
+      : `${(bytes / 2 ** 20).toFixed(0)} MB`;
+  const licence = model.licence.split(' (')[0];
+  const source = !model.files.every((f) => f.url)
+    ? 'files supplied by the deployment'
+    : model.files.every((f) => f.sha256)
+      ? 'downloadable, sha256 pinned'
+      : 'downloadable, sha256 recorded on first download';
+  return `${size} · ${licence} · ${source}`;
+}
+
+/**
  * One sha256 naming a model: the sha256 of its files' `sha256sum` listing ("<hash>  <name>"
  * lines, sorted, each ending in a newline), so `sha256sum * | LC_ALL=C sort | sha256sum` in the
  * model's folder gives the same. Null while any file's hash is unknown.
