@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { builtAppAndBrowser } from './browser';
-import { BOMBS } from '../fixtures/bombs.mjs';
-import { base, ctImage, part10, SECONDARY_CAPTURE } from '../fixtures/dicom-writer.mjs';
+import { BOMBS, cine, mammogram } from '../fixtures/bombs.mjs';
 import { fixturePath } from '../imaging/fixtures';
 
 const app = builtAppAndBrowser();
@@ -45,18 +44,7 @@ it('refuses every bomb with a message, in bounded memory and without long tasks,
 
 it('opens a 4300×3500 16-bit image, and prints how long its first pixels took', async () => {
   const file = join(dir, 'mammo.dcm');
-  writeFileSync(
-    file,
-    ctImage({
-      width: 4300,
-      height: 3500,
-      hu: (x: number, y: number) => ((x * 7 + y * 3) % 4000) - 1000,
-      z: 0,
-      series: 'mammo',
-      index: 0,
-      instanceNumber: 1,
-    }),
-  );
+  writeFileSync(file, mammogram());
   const page = await app.browser.newPage({ viewport: { width: 1280, height: 720 } });
   await page.goto(app.url);
   const start = Date.now();
@@ -73,27 +61,8 @@ it('opens a 4300×3500 16-bit image, and prints how long its first pixels took',
 });
 
 it('opens a 3000-frame 256×256 cine, and prints how long its first pixels took', async () => {
-  const frames = 3000;
-  const data = new Uint8Array(frames * 256 * 256);
-  for (let f = 0; f < frames; f++) data.fill(f % 256, f * 65536, (f + 1) * 65536);
   const file = join(dir, 'cine.dcm');
-  writeFileSync(
-    file,
-    part10({
-      ...base(SECONDARY_CAPTURE, 'cine', { modality: 'US' }),
-      Rows: 256,
-      Columns: 256,
-      NumberOfFrames: frames,
-      SamplesPerPixel: 1,
-      PhotometricInterpretation: 'MONOCHROME2',
-      BitsAllocated: 8,
-      BitsStored: 8,
-      HighBit: 7,
-      PixelRepresentation: 0,
-      PixelData: [data.buffer],
-      _vrMap: { PixelData: 'OB' },
-    }),
-  );
+  writeFileSync(file, cine(3000));
   const page = await app.browser.newPage({ viewport: { width: 1280, height: 720 } });
   await page.goto(app.url);
   const start = Date.now();

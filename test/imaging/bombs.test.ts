@@ -1,8 +1,7 @@
 import { expect, it } from 'vitest';
 import { decodeDicom } from '../../src/lib/imaging/dicom/decode-dicom';
 import { ImagingError } from '../../src/lib/imaging/imaging-error';
-import { BOMBS } from '../fixtures/bombs.mjs';
-import { ctImage } from '../fixtures/dicom-writer.mjs';
+import { BOMBS, mammogram } from '../fixtures/bombs.mjs';
 
 // Each bomb is refused by its declared size, before any pixel is decoded or allocated.
 const REASONS: Record<string, RegExp> = {
@@ -22,15 +21,7 @@ for (const [name, make] of Object.entries(BOMBS)) {
 }
 
 it('still opens the largest real images: a 4300×3500 16-bit mammogram', async () => {
-  const bytes = ctImage({
-    width: 4300,
-    height: 3500,
-    hu: (x: number, y: number) => ((x * 7 + y * 3) % 4000) - 1000,
-    z: 0,
-    series: 'mammo',
-    index: 0,
-    instanceNumber: 1,
-  });
+  const bytes = mammogram();
   const image = await decodeDicom(new Uint8Array(bytes), 'mammo.dcm');
   expect([image.width, image.height]).toEqual([4300, 3500]);
 });

@@ -27,14 +27,8 @@ export async function serveModels(): Promise<{
     }
     sendRange(req, res, statSync(file).size, (start) => createReadStream(file, { start }), ranges);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    baseUrl: `http://127.0.0.1:${port}/models/`,
-    requests,
-    ranges,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  const { origin, close } = await listen(server);
+  return { baseUrl: `${origin}/models/`, requests, ranges, close };
 }
 
 /** Answers a GET with the whole body, or from a `bytes=N-` Range on (206, or 416 past the end). */
@@ -83,12 +77,14 @@ export async function serveHub(files: Record<string, Uint8Array>): Promise<{
     }
     sendRange(req, res, bytes.length, (start) => Readable.from([bytes.subarray(start)]), ranges);
   });
+  return { ...(await listen(server)), requests, ranges };
+}
+
+async function listen(server: Server): Promise<{ origin: string; close: () => Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
     origin: `http://127.0.0.1:${port}`,
-    requests,
-    ranges,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
