@@ -5,16 +5,18 @@ import { fileURLToPath } from 'node:url';
 
 const MODELS = fileURLToPath(new URL('../../models/', import.meta.url));
 
+/** A local test server: each request's path and Range header, in order. */
+interface TestServer {
+  requests: string[];
+  ranges: string[];
+  close: () => Promise<void>;
+}
+
 /**
  * Serves models/ on 127.0.0.1 as a static host would beside the app, with byte ranges (for
  * resumed downloads); records each request's path and Range header.
  */
-export async function serveModels(): Promise<{
-  baseUrl: string;
-  requests: string[];
-  ranges: string[];
-  close: () => Promise<void>;
-}> {
+export async function serveModels(): Promise<TestServer & { baseUrl: string }> {
   const requests: string[] = [];
   const ranges: string[] = [];
   const server: Server = createServer((req, res) => {
@@ -59,12 +61,7 @@ function sendRange(
  * Plays the model hub on 127.0.0.1: serves `files` (keyed "<owner>/<repo>/resolve/<commit>/<path>")
  * at the hub's own paths, with byte ranges, and 404 for anything else (another revision too).
  */
-export async function serveHub(files: Record<string, Uint8Array>): Promise<{
-  origin: string;
-  requests: string[];
-  ranges: string[];
-  close: () => Promise<void>;
-}> {
+export async function serveHub(files: Record<string, Uint8Array>): Promise<TestServer & { origin: string }> {
   const requests: string[] = [];
   const ranges: string[] = [];
   const server: Server = createServer((req, res) => {
