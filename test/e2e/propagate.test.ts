@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { builtAppAndBrowser } from './browser';
 import { sphereSeries } from '../fixtures/phantoms.mjs';
+import { dice } from '../models/dice';
 
 const SLOW = { timeout: 180_000, interval: 100 };
 const phantom = sphereSeries({ slices: 40, size: 128, spacingMm: 1.5, radiusMm: 20 });
@@ -28,16 +29,6 @@ function truth(z: number): number[] {
     for (let x = 0; x < size; x++)
       out.push(Math.hypot(x + 0.5 - centre.x, y + 0.5 - centre.y, z - centre.z) <= radiusMm ? 1 : 0);
   return out;
-}
-
-function dice(a: number[], b: number[]): number {
-  let both = 0;
-  let sum = 0;
-  a.forEach((v, i) => {
-    both += v & b[i]!;
-    sum += v + b[i]!;
-  });
-  return sum === 0 ? 1 : (2 * both) / sum;
 }
 
 /** Each slice's mask (by index in the stack), with the slice's z and the mask overlay's id. */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { launch, serveBuiltApp } from './browser';
+import { dice } from '../models/dice';
 
 /**
  * Real weights, where ../shared/models/<id>/ has them, with a reference case beside them
@@ -26,18 +27,6 @@ const available = IDS.filter((id) => {
     console.log(`segment-real-weights: skipping ${id}: ${SHARED}${id}/ lacks ${missing.join(', ')}`);
   return missing.length === 0;
 });
-
-function dice(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let both = 0;
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] ? 1 : 0;
-    const y = b[i] ? 1 : 0;
-    both += x & y;
-    sum += x + y;
-  }
-  return sum === 0 ? 1 : (2 * both) / sum;
-}
 
 if (available.length === 0) it.skip('real segmentation weights: none in ../shared/models/ (reasons printed above)');
 

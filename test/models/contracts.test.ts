@@ -6,6 +6,7 @@ import { samEncoderInput, type DisplayedImage } from '../../src/lib/models/sam-p
 import { promptTensors, type SegmentPrompt } from '../../src/lib/models/sam-prompt';
 import { SamSession } from '../../src/lib/models/sam-session';
 import { readPng } from './png-reader';
+import { dice } from './dice';
 
 // The contract fixtures of ../shared/models/contracts (see its README): tiny random-weight models
 // exported with each family's own exporter, and golden outputs from each family's own Python
@@ -56,17 +57,6 @@ function load(folder: string, file: string): DisplayedImage {
     rgba[4 * i + 3] = 255;
   }
   return { width: png.width, height: png.height, rgba };
-}
-
-function dice(a: Uint8Array, golden: Uint8Array): number {
-  let both = 0;
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    const g = golden[i] ? 1 : 0;
-    both += a[i]! & g;
-    sum += a[i]! + g;
-  }
-  return sum === 0 ? 1 : (2 * both) / sum;
 }
 
 interface Golden {

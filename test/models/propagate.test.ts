@@ -8,6 +8,7 @@ import { renderFrame } from '../../src/lib/imaging/window';
 import { maskVolume, measureMask } from '../../src/lib/measure/measures';
 import { serveModels } from './model-server';
 import { sphereSeries } from '../fixtures/phantoms.mjs';
+import { dice } from './dice';
 
 const models = parseManifest(JSON.parse(readFileSync(new URL('../../models/manifest.json', import.meta.url), 'utf8')));
 const model = models.find((m) => m.id === 'test-sam-intensity') as SegmentationModel;
@@ -26,16 +27,6 @@ function truth(z: number): Uint8Array {
     for (let x = 0; x < size; x++)
       out[y * size + x] = Math.hypot(x + 0.5 - centre.x, y + 0.5 - centre.y, z - centre.z) <= radiusMm ? 1 : 0;
   return out;
-}
-
-function dice(a: Uint8Array, b: Uint8Array): number {
-  let both = 0;
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    both += a[i]! & b[i]!;
-    sum += a[i]! + b[i]!;
-  }
-  return sum === 0 ? 1 : (2 * both) / sum; // two empty masks agree; one empty mask scores 0
 }
 
 const render = (s: Slice) => ({
