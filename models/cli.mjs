@@ -72,9 +72,18 @@ function verify(model, file, path) {
   return { size, sha256: hash, checked: want.sha256 !== null };
 }
 
+/** Where nothing held the file yet (first use), records what it is in the lock. */
 function record(model, file, seen) {
+  if (seen.checked) return;
   lock[model.id] = { ...lock[model.id], [file.name]: { size: seen.size, sha256: seen.sha256 } };
   writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
+}
+
+/** verify, then record on first use. */
+function check(model, file, path) {
+  const seen = verify(model, file, path);
+  record(model, file, seen);
+  return seen;
 }
 
 function list() {
@@ -136,8 +145,7 @@ async function pull(id, { from, hub }) {
     const target = join(dir, model.id, file.name);
     mkdirSync(dirname(target), { recursive: true });
     if (existsSync(target)) {
-      const seen = verify(model, file, target);
-      if (!seen.checked) record(model, file, seen);
+      const seen = check(model, file, target);
       console.log(`${model.id}/${file.name}: present, ${seen.checked ? 'verified' : `sha256 ${seen.sha256} recorded`}`);
       continue;
     }
@@ -149,13 +157,12 @@ async function pull(id, { from, hub }) {
     await download(url, part, `${model.id}/${file.name}`);
     let seen;
     try {
-      seen = verify(model, file, part);
+      seen = check(model, file, part);
     } catch (error) {
       rmSync(part, { force: true }); // a wrong file is never kept, nor resumed
       throw error;
     }
     renameSync(part, target);
-    if (!seen.checked) record(model, file, seen);
     console.log(
       `${model.id}/${file.name}: downloaded, ${seen.checked ? 'sha256 verified' : `first use: sha256 ${seen.sha256} recorded in models.lock.json`}`,
     );
@@ -175,21 +182,24 @@ function pin(id) {
 
 function add(id, folder) {
   const model = entry(id);
+  const seen = new Map();
   mkdirSync(join(dir, model.id), { recursive: true });
   for (const file of model.files) {
     const source = join(folder, file.name);
     if (!existsSync(source))
       throw new CliError(`${source} is missing (${model.id} needs ${model.files.map((f) => f.name).join(', ')})`);
-    verify(model, file, source);
+    seen.set(file, verify(model, file, source));
   }
+  // Only once every file checks out is any copied (or recorded); each is hashed once.
   for (const file of model.files) {
     const target = join(dir, model.id, file.name);
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(join(folder, file.name), `${target}.part`);
     renameSync(`${target}.part`, target);
-    const seen = verify(model, file, target);
-    if (!seen.checked) record(model, file, seen);
-    console.log(`${model.id}/${file.name}: added${seen.checked ? '' : `, first use: sha256 ${seen.sha256} recorded`}`);
+    record(model, file, seen.get(file));
+    console.log(
+      `${model.id}/${file.name}: added${seen.get(file).checked ? '' : `, first use: sha256 ${seen.get(file).sha256} recorded`}`,
+    );
   }
 }
 
