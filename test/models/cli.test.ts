@@ -127,6 +127,12 @@ function addHubEntry(id: string, pinned: boolean): void {
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
 }
 
+/** test-sam-tiny's files where the hub would serve them at REV. */
+const tinyOnHub = () => ({
+  [hubPath('encoder.onnx')]: tiny('encoder.onnx'),
+  [hubPath('decoder.onnx')]: tiny('decoder.onnx'),
+});
+
 const flipped = (b: Uint8Array) => {
   const copy = Uint8Array.from(b);
   copy[copy.length >> 1]! ^= 1;
@@ -135,10 +141,7 @@ const flipped = (b: Uint8Array) => {
 
 it('pulls a pinned entry from a server that plays the hub: the commit path, exact size and sha256', async () => {
   addHubEntry('hub-sam-tiny', true);
-  const hub = await serveHub({
-    [hubPath('encoder.onnx')]: tiny('encoder.onnx'),
-    [hubPath('decoder.onnx')]: tiny('decoder.onnx'),
-  });
+  const hub = await serveHub(tinyOnHub());
   try {
     const { code, stdout } = await cli('pull', 'hub-sam-tiny', '--hub', hub.origin);
     expect(code).toBe(0);
@@ -174,10 +177,7 @@ it('refuses and deletes a download with one flipped byte, or of the wrong size a
 
 it('records a first-use hash in the lock, prints it with pin, and refuses a changed file on the next check', async () => {
   addHubEntry('hub-first-use', false);
-  const hub = await serveHub({
-    [hubPath('encoder.onnx')]: tiny('encoder.onnx'),
-    [hubPath('decoder.onnx')]: tiny('decoder.onnx'),
-  });
+  const hub = await serveHub(tinyOnHub());
   try {
     const first = await cli('pull', 'hub-first-use', '--hub', hub.origin);
     expect(first.code).toBe(0);
