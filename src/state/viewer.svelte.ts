@@ -65,10 +65,18 @@ export class ViewerState {
     const rgba = renderFrame(image, frame, { window, invert: this.#invert });
     return { slice, width: image.width, height: image.height, rgba };
   });
+  /**
+   * The displayed slice's overlays; the same array while they are unchanged, so that a result
+   * arriving for another slice (propagation) does not redraw the canvas or re-measure the panel.
+   */
   #overlays = $derived.by(() => {
     const id = this.slice?.id;
-    return id === undefined ? [] : this.#allOverlays.filter((o) => o.image === id);
+    const shown = id === undefined ? [] : this.#allOverlays.filter((o) => o.image === id);
+    const last = this.#lastShown;
+    if (shown.length === last.length && shown.every((o, i) => o === last[i])) return last;
+    return (this.#lastShown = shown);
   });
+  #lastShown: readonly Overlay[] = [];
 
   constructor(decoder: Decoder) {
     this.#decoder = decoder;
