@@ -1,8 +1,7 @@
 import { expose } from 'comlink';
 import type { BackendPreference } from '../src/lib/models/backend';
 import type { VlmModel } from '../src/lib/models/manifest';
-import type { DisplayedImage } from '../src/lib/models/sam-preprocess';
-import type { ChatTurn, VlmSession } from '../src/lib/models/vlm-session';
+import type { GenerateRequest, StreamedAnswer, VlmSession } from '../src/lib/models/vlm-session';
 
 let session: VlmSession | undefined;
 
@@ -22,15 +21,9 @@ const api = {
     session = created.session;
     return created.info;
   },
-  generate(
-    image: DisplayedImage,
-    system: string,
-    history: ChatTurn[],
-    question: string,
-    onText: (text: string) => void,
-  ) {
+  generate(request: GenerateRequest, onText: (answer: StreamedAnswer) => void) {
     if (!session) throw new Error('no vision-language model is loaded');
-    return session.generate(image, system, history, question, onText);
+    return session.generate(request, onText);
   },
   stop() {
     session?.stop();

@@ -3,8 +3,7 @@ import { LazyWorker } from './lazy-worker';
 import type { VlmApi } from '../../workers/vlm.worker';
 import type { BackendPreference } from '../lib/models/backend';
 import type { VlmModel } from '../lib/models/manifest';
-import type { DisplayedImage } from '../lib/models/sam-preprocess';
-import type { ChatTurn } from '../lib/models/vlm-session';
+import type { GenerateRequest, StreamedAnswer } from '../lib/models/vlm-session';
 
 /** The VLM worker, started on first use; `reset()` ends it (after a GPU device loss, say). */
 export class VlmClient {
@@ -21,14 +20,8 @@ export class VlmClient {
     return this.#worker.api.load(model, baseUrl, preference, proxy(onProgress));
   }
 
-  generate(
-    image: DisplayedImage,
-    system: string,
-    history: ChatTurn[],
-    question: string,
-    onText: (text: string) => void,
-  ) {
-    return this.#worker.api.generate(image, system, history, question, proxy(onText));
+  generate(request: GenerateRequest, onText: (answer: StreamedAnswer) => void) {
+    return this.#worker.api.generate(request, proxy(onText));
   }
 
   stop(): void {

@@ -1,8 +1,8 @@
-import { BOX_FORMATS, type GroundedBox } from '../lib/grounding';
+import { BOX_FORMATS, type GroundedBox, type ImageFrame, type ImageSize } from '../lib/grounding';
 import type { BackendPreference } from '../lib/models/backend';
 import { displayName, modelSha256, type ModelEntry, type VlmModel } from '../lib/models/manifest';
 import type { Provenance } from '../lib/overlays/overlay-layer';
-import type { ChatTurn, VlmLoadResult } from '../lib/models/vlm-session';
+import type { ChatTurn, StreamedAnswer, VlmLoadResult } from '../lib/models/vlm-session';
 import type { VlmClient } from '../services/vlm-client';
 import type { SegmentationState } from './segmentation.svelte';
 import type { Rendering, ViewerState } from './viewer.svelte';
@@ -15,6 +15,8 @@ export const ASK_PRESETS = {
 } as const;
 
 interface Exchange extends ChatTurn {
+  /** On an answer: the text as decoded, special tokens kept (what the model sees as history). */
+  raw?: string;
   model?: string;
   boxes?: GroundedBox[];
   /** On an answer: the question it answers and the VLM that gave it (for provenance). */
@@ -88,6 +90,13 @@ export class AskState {
   get speed() {
     return this.#speed;
   }
+  /** Said when the chosen model's box syntax is not one we read: its answers draw no box, rather than a guessed one. */
+  get boxFormatNotice(): string | undefined {
+    const model = this.selected;
+    return model && !BOX_FORMATS[model.boxFormat]
+      ? `${displayName(model)} answers in box format "${model.boxFormat}", which medlens does not read: no boxes are drawn from its answers`
+      : undefined;
+  }
   /** The conversation about the image on screen. */
   get conversation(): Exchange[] {
     const key = this.#imageKey();
@@ -159,17 +168,25 @@ export class AskState {
       const vlm = { id: model.id, name: displayName(model), sha256: this.#loaded?.sha256 ?? null };
       const provenance: Provenance = { model: vlm, question };
       const { width, height, rgba } = rendering;
-      const size = { width, height };
-      const format = BOX_FORMATS[model.boxFormat] ?? BOX_FORMATS.plain!;
-      const result = await this.#client.generate({ ...size, rgba }, this.#system, history, question, (text) => {
-        this.#streaming = { image: key, text };
-        this.#drawBoxes(key, format.parse(text, size), provenance);
+      const format = BOX_FORMATS[model.boxFormat];
+      const frame = (input?: ImageSize): ImageFrame => ({
+        image: { width, height },
+        padding: model.imagePadding,
+        ...(input ? { input } : {}),
       });
-      const boxes = format.parse(result.text, size);
+      const boxesIn = (answer: StreamedAnswer) => format?.parse(answer.raw, frame(answer.input), question) ?? [];
+      const turns = history.map(({ role, text, raw }) => ({ role, text: raw ?? text }));
+      const request = { image: { width, height, rgba }, system: this.#system, history: turns, question };
+      const result = await this.#client.generate(request, (streamed) => {
+        this.#streaming = { image: key, text: streamed.text };
+        this.#drawBoxes(key, boxesIn(streamed), provenance);
+      });
+      const boxes = boxesIn(result);
       this.#drawBoxes(key, boxes, { ...provenance, answer: result.text });
       const answer: Exchange = {
         role: 'assistant',
         text: result.text,
+        raw: result.raw,
         model: displayName(model),
         boxes,
         question,

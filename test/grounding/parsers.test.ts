@@ -1,102 +1,244 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BOX_FORMATS, type GroundedBox, type ImageSize } from '../../src/lib/grounding';
-import { qwen25SmartResize } from '../../src/lib/grounding/qwen25-vl';
+import { BOX_FORMATS, type GroundedBox, type ImageFrame, type ImageSize } from '../../src/lib/grounding';
 
 const CXR = { width: 1477, height: 1198 }; // the Wikimedia chest PA (MedGemma's notebook image)
 
+/** The frame of an unpadded image the processor resized to `input` (when the family answers in its pixels). */
+const plain = (image: ImageSize, input?: ImageSize): ImageFrame => ({
+  image,
+  padding: 'none',
+  ...(input ? { input } : {}),
+});
+
+interface Sample {
+  format: string;
+  text: string;
+  frame: ImageFrame;
+  task?: string;
+  /** Pixel boxes as the authors' own code printed or drew them (or, where noted, their formula applied by hand). */
+  expected: Partial<GroundedBox>[];
+  /** Pixels the expected values may differ by (the authors' code rounds to whole pixels). */
+  tolerance?: number;
+  source: string;
+}
+
+const BEETLE = plain({ width: 640, height: 480 }); // transformers.js tests' Florence-2 "beetle" image
+const BOOK = plain({ width: 403, height: 500 }); // its "book_cover" image (size from the test's quad targets)
+const TF_FLORENCE = 'transformers.js tests/models/florence2 processor test; expected = that test’s target';
+
 /**
- * Each family's sample quotes a published string (source beside it): Florence-2 and PaliGemma
- * model answers from other projects' tests, MedMO's README, Qwen answers from the QwenLM issues,
- * a Gemma-family box_2d answer, an InternVL <ref>/<box> answer. Only the plain list, which is no
- * model's syntax, is constructed.
+ * Verbatim published answers, each with its source. Florence-2's expected boxes are the targets of
+ * transformers.js's own post_process_generation tests (quads and polygons: the extent of the
+ * target points); PaliGemma's are what big_vision's PaliGemma space `extract_objs` computes for
+ * its EXAMPLE_STRING at 100×200 (rounded to pixels there); Qwen-VL's are its
+ * draw_bbox_on_latest_picture rule (x/1000·w) applied to a stated image size.
  */
-const SAMPLES: [format: string, text: string, image: ImageSize, expected: Partial<GroundedBox>[], source: string][] = [
-  [
-    'qwen3-vl',
-    'Fractures <box>[[156, 516, 231, 607], [690, 511, 765, 601]]</box>',
-    { width: 1000, height: 1000 },
-    [
-      { label: 'Fractures', x0: 156, y0: 516, x1: 231, y1: 607 },
-      { label: 'Fractures', x0: 690, y0: 511, x1: 765, y1: 601 },
+const SAMPLES: Sample[] = [
+  {
+    format: 'florence2',
+    task: '<OD>',
+    text: '</s><s><s><s>car<loc_53><loc_333><loc_933><loc_774>door<loc_712><loc_203><loc_906><loc_545>wheel<loc_704><loc_576><loc_866><loc_772><loc_149><loc_584><loc_310><loc_773></s>',
+    frame: BEETLE,
+    expected: [
+      { label: 'car', x0: 34.24, y0: 160.08, x1: 597.44, y1: 371.76 },
+      { label: 'door', x0: 456.0, y0: 97.68, x1: 580.16, y1: 261.84 },
+      { label: 'wheel', x0: 450.88, y0: 276.72, x1: 554.56, y1: 370.8 },
+      { label: 'wheel', x0: 95.68, y0: 280.56, x1: 198.72, y1: 371.28 },
     ],
-    'genmilab/MedMO README grounding answer (first box verbatim, second added)',
-  ],
-  [
-    'florence2',
-    '</s><s><s><s>A green car<loc_54><loc_330><loc_911><loc_780>a yellow building<loc_0><loc_8><loc_998><loc_635></s>',
-    { width: 640, height: 480 },
-    [
+    source: `${TF_FLORENCE} (<OD>: one label heads two boxes)`,
+  },
+  {
+    format: 'florence2',
+    task: '<DENSE_REGION_CAPTION>',
+    text: '</s><s>turquoise Volkswagen Beetle<loc_52><loc_333><loc_932><loc_774>wheel<loc_704><loc_576><loc_864><loc_772><loc_148><loc_584><loc_308><loc_773></s>',
+    frame: BEETLE,
+    expected: [
+      { label: 'turquoise Volkswagen Beetle', x0: 33.6, y0: 160.08, x1: 596.8, y1: 371.76 },
+      { label: 'wheel', x0: 450.88, y0: 276.72, x1: 553.28, y1: 370.8 },
+      { label: 'wheel', x0: 95.04, y0: 280.56, x1: 197.44, y1: 371.28 },
+    ],
+    source: `${TF_FLORENCE} (<DENSE_REGION_CAPTION>)`,
+  },
+  {
+    format: 'florence2',
+    task: '<CAPTION_TO_PHRASE_GROUNDING>',
+    text: '</s><s><s><s>A green car<loc_54><loc_330><loc_911><loc_780>a yellow building<loc_0><loc_8><loc_998><loc_635></s>',
+    frame: BEETLE,
+    expected: [
       { label: 'A green car', x0: 34.88, y0: 158.64, x1: 583.36, y1: 374.64 },
       { label: 'a yellow building', x0: 0.32, y0: 4.08, x1: 639.04, y1: 305.04 },
     ],
-    'verbatim from transformers.js tests/models/florence2 processor test (<CAPTION_TO_PHRASE_GROUNDING> on the 640×480 beetle image); expected boxes are that test’s targets',
-  ],
-  [
-    'qwen2-vl',
-    '<|object_ref_start|>Popup close button<|object_ref_end|><|box_start|>(1769, 1013), (1778, 1027)<|box_end|>\n<|object_ref_start|>Popup close button<|object_ref_end|><|box_start|>(483, 954), (519, 987)<|box_end|>',
-    { width: 1000, height: 1000 },
-    [{ label: 'Popup close button', x0: 483, y0: 954, x1: 519, y1: 987 }],
-    'verbatim from QwenLM/Qwen3-VL issue #762 (grounding conversation; its first box lies outside 0-1000 and is dropped)',
-  ],
-  [
-    'qwen2.5-vl',
-    '{\n"bbox_2d": [135, 114, 1016, 672]\n}',
-    { width: 504, height: 504 },
-    [{ label: '', x0: 135, y0: 114, x1: 504, y1: 504 }],
-    'verbatim from QwenLM/Qwen3-VL issue #1137 (Qwen2.5-VL grounding answer, absolute pixels)',
-  ],
-  [
-    'medgemma',
-    'Final Answer: [{"box_2d": [182, 110, 808, 882], "label": "headphones"}]',
-    { width: 1000, height: 1000 },
-    [{ label: 'headphones', x0: 110, y0: 182, x1: 882, y1: 808 }],
-    'a Gemma-family box_2d answer quoted in a public project’s notes (the format MedGemma’s notebook asks for after "Final Answer:")',
-  ],
-  [
-    'medrega',
-    '<ref>circle</ref><box>[[278,24,354,100],[515,10,611,106],[174,299,228,353],[407,415,489,497]]</box>',
-    { width: 999, height: 999 },
-    [
+    source: `${TF_FLORENCE} (<CAPTION_TO_PHRASE_GROUNDING>)`,
+  },
+  {
+    format: 'florence2',
+    task: '<OCR_WITH_REGION>',
+    text: '</s><s><s><s>CUDA<loc_414><loc_100><loc_932><loc_100><loc_932><loc_229><loc_414><loc_229>FOR ENGINEERS<loc_359><loc_241><loc_932><loc_241><loc_932><loc_298><loc_359><loc_298>An Introduction to High-Performance<loc_287><loc_330><loc_934><loc_332><loc_934><loc_368><loc_287><loc_366>Parallel Computing<loc_595><loc_368><loc_934><loc_372><loc_934><loc_408><loc_595><loc_404>DUANE STORTI<loc_660><loc_882><loc_934><loc_882><loc_934><loc_912><loc_660><loc_912>METE YURTOGLU<loc_625><loc_920><loc_934><loc_920><loc_934><loc_950><loc_625><loc_950></s>',
+    frame: BOOK,
+    expected: [
+      { label: 'CUDA', x0: 167.0435, y0: 50.25, x1: 375.7975, y1: 114.75 },
+      { label: 'FOR ENGINEERS', x0: 144.8785, y0: 120.75, x1: 375.7975, y1: 149.25 },
+      { label: 'An Introduction to High-Performance', x0: 115.8625, y0: 165.25, x1: 376.6035, y1: 184.25 },
+      { label: 'Parallel Computing', x0: 239.9865, y0: 184.25, x1: 376.6035, y1: 204.25 },
+      { label: 'DUANE STORTI', x0: 266.1815, y0: 441.25, x1: 376.6035, y1: 456.25 },
+      { label: 'METE YURTOGLU', x0: 252.0765, y0: 460.25, x1: 376.6035, y1: 475.25 },
+    ],
+    source: `${TF_FLORENCE} (<OCR_WITH_REGION>: each quad is one box, not two)`,
+  },
+  {
+    format: 'florence2',
+    task: '<REGION_TO_SEGMENTATION>',
+    text: '</s><s><s><s><loc_734><loc_600><loc_740><loc_594><loc_745><loc_590><loc_748><loc_588><loc_751><loc_588><loc_756><loc_584><loc_760><loc_582><loc_765><loc_580><loc_773><loc_578><loc_800><loc_578><loc_804><loc_580><loc_809><loc_582><loc_814><loc_586><loc_817><loc_586><loc_820><loc_590><loc_825><loc_592><loc_829><loc_596><loc_834><loc_600><loc_848><loc_619><loc_851><loc_625><loc_854><loc_631><loc_859><loc_644><loc_861><loc_650><loc_862><loc_656><loc_864><loc_665><loc_864><loc_692><loc_862><loc_702><loc_861><loc_708><loc_859><loc_715><loc_856><loc_723><loc_853><loc_729><loc_850><loc_735><loc_845><loc_744><loc_839><loc_752><loc_831><loc_760><loc_826><loc_764><loc_823><loc_766><loc_818><loc_768><loc_814><loc_770><loc_806><loc_773><loc_782><loc_773><loc_768><loc_770><loc_762><loc_768><loc_757><loc_766><loc_748><loc_760><loc_743><loc_756><loc_737><loc_750><loc_726><loc_735><loc_723><loc_729><loc_720><loc_723><loc_718><loc_719><loc_718><loc_715><loc_715><loc_708><loc_713><loc_702><loc_712><loc_696><loc_710><loc_688><loc_710><loc_658><loc_712><loc_648><loc_713><loc_640><loc_715><loc_633><loc_718><loc_627><loc_718><loc_623><loc_720><loc_619><loc_723><loc_613></s>',
+    frame: BEETLE,
+    expected: [{ label: '', x0: 454.72, y0: 277.68, x1: 553.28, y1: 371.28 }],
+    source: `${TF_FLORENCE} (<REGION_TO_SEGMENTATION>: a polygon is one box, its extent)`,
+  },
+  {
+    format: 'paligemma',
+    text: '<loc0000><loc0000><loc0930><loc1012> <seg114><seg074><seg106><seg044><seg030><seg027><seg119><seg119><seg120><seg117><seg082><seg082><seg051><seg005><seg125><seg097> wall ; <loc0722><loc0047><loc0895><loc0378> <seg068><seg114><seg014><seg037><seg029><seg063><seg048><seg104><seg010><seg056><seg021><seg056><seg019><seg017><seg102><seg121> car ; <loc0180><loc0596><loc0782><loc0961> <seg026><seg028><seg028><seg026><seg104><seg026><seg029><seg022><seg000><seg068><seg092><seg125><seg003><seg127><seg121><seg043> david bowie ; <loc0234><loc0043><loc0736><loc0289> <seg068><seg008><seg091><seg064><seg007><seg055><seg017><seg090><seg042><seg052><seg068><seg086><seg001><seg014><seg093><seg052> david bowie ; <loc0230><loc0300><loc0736><loc0499> <seg073><seg011><seg114><seg059><seg048><seg097><seg091><seg022><seg007><seg036><seg091><seg022><seg016><seg009><seg003><seg036> david bowie',
+    frame: plain({ width: 100, height: 200 }),
+    expected: [
+      { label: 'wall', x0: 0, y0: 0, x1: 99, y1: 182 },
+      { label: 'car', x0: 5, y0: 141, x1: 37, y1: 175 },
+      { label: 'david bowie', x0: 58, y0: 35, x1: 94, y1: 153 },
+      { label: 'david bowie', x0: 4, y0: 46, x1: 28, y1: 144 },
+      { label: 'david bowie', x0: 29, y0: 45, x1: 49, y1: 144 },
+    ],
+    tolerance: 0.5,
+    source:
+      'big_vision PaliGemma space (huggingface.co/spaces/big-vision/paligemma) EXAMPLE_STRING; extract_objs(…, 100, 200)',
+  },
+  {
+    format: 'paligemma',
+    text: '<loc0000><loc0000><loc1022><loc1022> cat',
+    frame: plain({ width: 224, height: 224 }),
+    expected: [{ label: 'cat', x0: 0, y0: 0, x1: (1022 / 1024) * 224, y1: (1022 / 1024) * 224 }],
+    source: 'paligemma-3b-mix-224 answer to "detect cat", asserted in modelscope/ms-swift’s model tests',
+  },
+  ...[
+    ['(536,509),(588,602)', 'QwenLM/Qwen-VL README (model.chat, second turn)'],
+    ['(529,504),(587,610)', 'a Qwen-VL-Chat-Int4 example script printing the same turn'],
+    ['(523,513),(584,605)', 'a Qwen-VL example’s printed response for the same turn'],
+    ['(517,508),(589,611)', 'a Qwen-VL-Chat deployment guide’s printed response for the same turn'],
+  ].map(([box, source]): Sample => {
+    const [x0, y0, x1, y1] = box!.match(/\d+/g)!.map(Number) as [number, number, number, number];
+    return {
+      format: 'qwen-vl',
+      text: `<ref>击掌</ref><box>${box}</box>`,
+      frame: BEETLE,
+      expected: [
+        { label: '击掌', x0: (x0 / 1000) * 640, y0: (y0 / 1000) * 480, x1: (x1 / 1000) * 640, y1: (y1 / 1000) * 480 },
+      ],
+      source: `${source!}; tokenization_qwen.py draw_bbox_on_latest_picture: x/1000·w, y/1000·h`,
+    };
+  }),
+  {
+    format: 'qwen2-vl',
+    text: '<|object_ref_start|>Popup close button<|object_ref_end|><|box_start|>(1769, 1013), (1778, 1027)<|box_end|>\n<|object_ref_start|>Popup close button<|object_ref_end|><|box_start|>(483, 954), (519, 987)<|box_end|>',
+    frame: plain({ width: 1000, height: 1000 }),
+    expected: [{ label: 'Popup close button', x0: 483, y0: 954, x1: 519, y1: 987 }],
+    source: 'QwenLM/Qwen3-VL issue #762 (grounding conversation; its first box lies outside 0-1000 and is dropped)',
+  },
+  {
+    format: 'qwen2-vl',
+    text: '<|object_ref_start|>一只狗<|object_ref_end|><|box_start|>(221,423),(569,886)<|box_end|>和<|object_ref_start|>一个女人<|object_ref_end|><|box_start|>(451,381),(733,793)<|box_end|>正在沙滩上玩耍',
+    frame: BEETLE,
+    expected: [
+      { label: '一只狗', x0: 0.221 * 640, y0: 0.423 * 480, x1: 0.569 * 640, y1: 0.886 * 480 },
+      { label: '一个女人', x0: 0.451 * 640, y0: 0.381 * 480, x1: 0.733 * 640, y1: 0.793 * 480 },
+    ],
+    source:
+      'ms-swift custom-dataset docs, grounding sample (quoted in modelscope/ms-swift issue #3511); 0–1000 per axis',
+  },
+  {
+    format: 'qwen2-vl',
+    text: '<|box_start|>(101,201),(150,266)<|box_end|><|box_start|>(401,601),(550,666)<|box_end|>',
+    frame: BEETLE,
+    expected: [
+      { label: '', x0: 0.101 * 640, y0: 0.201 * 480, x1: 0.15 * 640, y1: 0.266 * 480 },
+      { label: '', x0: 0.401 * 640, y0: 0.601 * 480, x1: 0.55 * 640, y1: 0.666 * 480 },
+    ],
+    source: 'ms-swift custom-dataset docs, grounding sample without object refs (modelscope/ms-swift issue #3511)',
+  },
+  {
+    format: 'qwen2-vl',
+    text: "Action: click(start_box='<|box_start|>(246,113)<|box_end|>')",
+    frame: BEETLE,
+    expected: [],
+    source: 'ms-swift custom-dataset docs, a point answer (modelscope/ms-swift issue #3511): a point is no box',
+  },
+  {
+    format: 'qwen2.5-vl',
+    text: '{\n"bbox_2d": [135, 114, 1016, 672]\n}',
+    frame: plain({ width: 504, height: 504 }, { width: 504, height: 504 }),
+    expected: [{ label: '', x0: 135, y0: 114, x1: 504, y1: 504 }],
+    source: 'QwenLM/Qwen3-VL issue #1137 (Qwen2.5-VL grounding answer, absolute pixels)',
+  },
+  {
+    format: 'qwen3-vl',
+    text: 'Fractures <box>[[156, 516, 231, 607], [690, 511, 765, 601]]</box>',
+    frame: plain({ width: 1000, height: 1000 }),
+    expected: [
+      { label: 'Fractures', x0: 156, y0: 516, x1: 231, y1: 607 },
+      { label: 'Fractures', x0: 690, y0: 511, x1: 765, y1: 601 },
+    ],
+    source: 'genmilab/MedMO README grounding answer (first box verbatim, second added)',
+  },
+  {
+    format: 'medgemma',
+    text: 'Final Answer: [{"box_2d": [182, 110, 808, 882], "label": "headphones"}]',
+    frame: plain({ width: 1000, height: 1000 }),
+    expected: [{ label: 'headphones', x0: 110, y0: 182, x1: 882, y1: 808 }],
+    source:
+      'a Gemma-family box_2d answer quoted in a public project’s notes (the format MedGemma’s notebook asks for after "Final Answer:")',
+  },
+  {
+    format: 'medrega',
+    text: '<ref>circle</ref><box>[[278,24,354,100],[515,10,611,106],[174,299,228,353],[407,415,489,497]]</box>',
+    frame: plain({ width: 999, height: 999 }),
+    expected: [
       { label: 'circle', x0: 278, y0: 24, x1: 354, y1: 100 },
       { label: 'circle', x0: 515, y0: 10, x1: 611, y1: 106 },
       { label: 'circle', x0: 174, y0: 299, x1: 228, y1: 353 },
       { label: 'circle', x0: 407, y0: 415, x1: 489, y1: 497 },
     ],
-    'verbatim InternVL grounding answer (the <ref>/<box> syntax MedRegA inherits, 0-999) from a public grounding dataset’s assistant turn',
-  ],
-  [
-    'paligemma',
-    '<loc0000><loc0000><loc1022><loc1022> cat',
-    { width: 224, height: 224 },
-    [{ label: 'cat', x0: 0, y0: 0, x1: (1022 / 1024) * 224, y1: (1022 / 1024) * 224 }],
-    'verbatim paligemma-3b-mix-224 answer to "detect cat", asserted in modelscope/ms-swift’s model tests',
-  ],
-  [
-    'plain',
-    'Nodule: [10, 20, 110, 220] in the right lung.',
-    { width: 512, height: 512 },
-    [{ label: 'Nodule', x0: 10, y0: 20, x1: 110, y1: 220 }],
-    'plain list in prose',
-  ],
+    source:
+      'InternVL grounding answer (the <ref>/<box> syntax MedRegA inherits, 0-999) from a public grounding dataset’s assistant turn',
+  },
+  {
+    format: 'plain',
+    text: 'Nodule: [10, 20, 110, 220] in the right lung.',
+    frame: plain({ width: 512, height: 512 }),
+    expected: [{ label: 'Nodule', x0: 10, y0: 20, x1: 110, y1: 220 }],
+    source: 'plain list in prose (no model’s syntax: constructed)',
+  },
 ];
 
-describe('box formats on sample answers', () => {
-  for (const [format, text, image, expected, source] of SAMPLES) {
+describe('box formats on published answers', () => {
+  for (const { format, text, frame, task, expected, tolerance = 0.001, source } of SAMPLES) {
     it(`${format}: ${source}`, () => {
-      const boxes = BOX_FORMATS[format]!.parse(text, image);
+      const boxes = BOX_FORMATS[format]!.parse(text, frame, task);
       expect(boxes).toHaveLength(expected.length);
       boxes.forEach((box, i) => {
         const want = expected[i]!;
         expect(box.label).toBe(want.label);
-        for (const k of ['x0', 'y0', 'x1', 'y1'] as const) expect(box[k]).toBeCloseTo(want[k]!, 3);
+        for (const k of ['x0', 'y0', 'x1', 'y1'] as const)
+          expect(Math.abs(box[k] - want[k]!), `${k}: ${box[k]} vs ${want[k]}`).toBeLessThanOrEqual(tolerance);
       });
+      // Every streamed prefix gives a subset of the final boxes, in order, never a box of its own.
+      for (let n = 0; n < text.length; n += Math.max(1, Math.floor(text.length / 97))) {
+        const partial = BOX_FORMATS[format]!.parse(text.slice(0, n), frame, task);
+        expect(partial.length).toBeLessThanOrEqual(boxes.length);
+        partial.slice(0, -1).forEach((b, i) => expect(b).toEqual(boxes[i]));
+      }
     });
   }
 });
 
 describe('malformed and half-streamed answers never throw and never leave the image', () => {
   const image = { width: 300, height: 200 };
+  const frame = plain(image, image);
   const nasty = [
     '',
     '<loc_12><loc_',
@@ -115,7 +257,7 @@ describe('malformed and half-streamed answers never throw and never leave the im
   for (const format of Object.keys(BOX_FORMATS)) {
     it(format, () => {
       for (const text of nasty) {
-        const boxes = BOX_FORMATS[format]!.parse(text, image);
+        const boxes = BOX_FORMATS[format]!.parse(text, frame);
         for (const b of boxes) {
           expect(b.x0).toBeGreaterThanOrEqual(0);
           expect(b.y0).toBeGreaterThanOrEqual(0);
@@ -128,6 +270,7 @@ describe('malformed and half-streamed answers never throw and never leave the im
       // A box still streaming in is not reported until it is complete.
       const half = {
         florence2: 'car<loc_10><loc_20><loc_30>',
+        'qwen-vl': '<ref>a</ref><box>(10,20),(30,40)',
         'qwen2-vl': '<|box_start|>(10,20),(30,40)',
         'qwen2.5-vl': '{"bbox_2d": [10, 20, 30, 40], "lab',
         'qwen3-vl': '<box>[[10, 20, 30, 40]',
@@ -136,7 +279,7 @@ describe('malformed and half-streamed answers never throw and never leave the im
         paligemma: '<loc0010><loc0020><loc0030>',
         plain: '[10, 20, 30',
       }[format]!;
-      expect(BOX_FORMATS[format]!.parse(half, image)).toEqual([]);
+      expect(BOX_FORMATS[format]!.parse(half, frame)).toEqual([]);
     });
   }
   it('left Object.prototype alone', () => expect(({} as Record<string, unknown>).polluted).toBeUndefined());
@@ -161,14 +304,17 @@ describe('TBX11K ground-truth boxes survive each format round trip (IoU ≥ 0.95
   });
 
   const r = Math.round;
+  /** Qwen2.5-VL's processor output for these images, worked by hand from qwen_vl_utils smart_resize
+   * with the published preprocessor config (factor 28, max_pixels 12,845,056): both within budget. */
+  const qwen25Input = (im: ImageSize) =>
+    im.width === 512 ? { width: 504, height: 504 } : { width: 1484, height: 1204 };
   const encode: Record<string, (b: number[], im: ImageSize) => string> = {
     florence2: ([x0, y0, x1, y1], im) =>
       `finding${[x0! / im.width, y0! / im.height, x1! / im.width, y1! / im.height].map((v) => `<loc_${Math.min(999, Math.floor(v * 1000))}>`).join('')}`,
     'qwen2-vl': ([x0, y0, x1, y1], im) =>
       `<|object_ref_start|>finding<|object_ref_end|><|box_start|>(${r((x0! / im.width) * 1000)},${r((y0! / im.height) * 1000)}),(${r((x1! / im.width) * 1000)},${r((y1! / im.height) * 1000)})<|box_end|>`,
     'qwen2.5-vl': ([x0, y0, x1, y1], im) => {
-      // smart_resize by hand: 512² → 504²; 1477×1198 → 1092×896 (budget 28·28·1280).
-      const resized = im.width === 512 ? { width: 504, height: 504 } : { width: 1092, height: 896 };
+      const resized = qwen25Input(im);
       const sx = resized.width / im.width;
       const sy = resized.height / im.height;
       return `\`\`\`json\n[{"bbox_2d": [${r(x0! * sx)}, ${r(y0! * sy)}, ${r(x1! * sx)}, ${r(y1! * sy)}], "label": "finding"}]\n\`\`\``;
@@ -177,11 +323,13 @@ describe('TBX11K ground-truth boxes survive each format round trip (IoU ≥ 0.95
       `finding <box>[[${r((x0! / im.width) * 1000)}, ${r((y0! / im.height) * 1000)}, ${r((x1! / im.width) * 1000)}, ${r((y1! / im.height) * 1000)}]]</box>`,
     medgemma: ([x0, y0, x1, y1], im) => {
       const side = Math.max(im.width, im.height);
-      const px = (side - im.width) / 2;
-      const py = (side - im.height) / 2;
+      const px = Math.floor((side - im.width) / 2);
+      const py = Math.floor((side - im.height) / 2);
       const q = (v: number, pad: number) => r(((v + pad) / side) * 1000);
       return `Final Answer: [{"box_2d": [${q(y0!, py)}, ${q(x0!, px)}, ${q(y1!, py)}, ${q(x1!, px)}], "label": "finding"}]`;
     },
+    'qwen-vl': ([x0, y0, x1, y1], im) =>
+      `<ref>finding</ref><box>(${r((x0! / im.width) * 1000)},${r((y0! / im.height) * 1000)}),(${r((x1! / im.width) * 1000)},${r((y1! / im.height) * 1000)})</box>`,
     medrega: ([x0, y0, x1, y1], im) =>
       `<ref>finding</ref><box>[[${r((x0! / im.width) * 999)}, ${r((y0! / im.height) * 999)}, ${r((x1! / im.width) * 999)}, ${r((y1! / im.height) * 999)}]]</box>`,
     paligemma: ([x0, y0, x1, y1], im) =>
@@ -198,15 +346,15 @@ describe('TBX11K ground-truth boxes survive each format round trip (IoU ≥ 0.95
     return inter / ((a.x1 - a.x0) * (a.y1 - a.y0) + (b[2]! - b[0]!) * (b[3]! - b[1]!) - inter);
   };
 
-  it('uses the smart_resize sizes the forward mapping assumes', () => {
-    expect(qwen25SmartResize({ width: 512, height: 512 })).toEqual({ width: 504, height: 504 });
-    expect(qwen25SmartResize(CXR)).toEqual({ width: 1092, height: 896 });
-  });
-
   for (const format of Object.keys(encode)) {
     for (const c of cases) {
       it(`${format} on ${c.name}`, () => {
-        const [box] = BOX_FORMATS[format]!.parse(encode[format]!(c.box, c.image), c.image);
+        const frame: ImageFrame = {
+          image: c.image,
+          padding: format === 'medgemma' ? 'centre-square' : 'none',
+          input: qwen25Input(c.image),
+        };
+        const [box] = BOX_FORMATS[format]!.parse(encode[format]!(c.box, c.image), frame);
         expect(box?.label).toBe('finding');
         expect(iou(box!, c.box)).toBeGreaterThanOrEqual(0.95);
       });

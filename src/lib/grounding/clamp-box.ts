@@ -1,4 +1,5 @@
-import type { GroundedBox, ImageSize } from './types';
+import { fromFraction } from './frame';
+import type { GroundedBox, ImageFrame, ImageSize } from './types';
 
 /**
  * Orders corners, clips to the image and drops what is left empty or not finite, so no box
@@ -22,6 +23,17 @@ export function clampBox(
     y1: clip(Math.max(y0, y1), image.height),
   };
   return box.x1 > box.x0 && box.y1 > box.y0 ? box : undefined;
+}
+
+/** A box given as fractions (0–1 per axis) of the model's input, in pixels of the original image. */
+export function boxFromFractions(
+  label: string,
+  frame: ImageFrame,
+  [fx0, fy0, fx1, fy1]: [number, number, number, number],
+): GroundedBox | undefined {
+  const a = fromFraction(frame, fx0, fy0);
+  const b = fromFraction(frame, fx1, fy1);
+  return clampBox(label, a.x, a.y, b.x, b.y, frame.image);
 }
 
 export function compact<T>(items: (T | undefined)[]): T[] {

@@ -1,25 +1,21 @@
-import { clampBox, compact, jsonObjectsWith, numbers } from './clamp-box';
+import { boxFromFractions, compact, jsonObjectsWith, numbers } from './clamp-box';
 import type { BoxFormat } from './types';
 
 /**
  * MedGemma (Gemma 3): JSON `{"box_2d": [y0, x0, y1, x1], "label": "…"}` after "Final Answer:",
- * **y before x**, 0–1000 relative to the image padded centrally to a square (Google-Health/
- * medgemma notebook cxr_anatomy_localization_with_hugging_face.ipynb pads, then resizes).
+ * **y before x**, 0–1000 relative to the image the model saw: centred on a square where the
+ * manifest says the family pads (Google-Health/medgemma notebook
+ * cxr_anatomy_localization_with_hugging_face.ipynb pads before the processor's resize).
  */
 export const medgemma: BoxFormat = {
   id: 'medgemma',
-  parse(text, image) {
+  parse(text, frame) {
     const answer = text.includes('Final Answer:') ? text.slice(text.lastIndexOf('Final Answer:')) : text;
-    const side = Math.max(image.width, image.height);
-    const padX = (side - image.width) / 2;
-    const padY = (side - image.height) / 2;
-    const px = (v: number, pad: number) => (v / 1000) * side - pad;
     return compact(
       jsonObjectsWith(answer, 'box_2d').map((o) => {
         const b = numbers(o.box_2d, 4);
         return (
-          b &&
-          clampBox(String(o.label ?? ''), px(b[1]!, padX), px(b[0]!, padY), px(b[3]!, padX), px(b[2]!, padY), image)
+          b && boxFromFractions(String(o.label ?? ''), frame, [b[1]! / 1000, b[0]! / 1000, b[3]! / 1000, b[2]! / 1000])
         );
       }),
     );

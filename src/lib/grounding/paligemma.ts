@@ -1,24 +1,22 @@
-import { clampBox, compact } from './clamp-box';
+import { boxFromFractions, compact } from './clamp-box';
 import type { BoxFormat } from './types';
 
 /**
  * PaliGemma: `<locYYYY><locXXXX><locYYYY><locXXXX> label`, y first, 1024 bins per axis of the
- * (stretched) image: pixel = bin / 1024 · size (big_vision's PaliGemma detection decoding).
+ * (stretched) image: fraction = bin / 1024 (big_vision's PaliGemma detection decoding).
+ * Segmentation answers put 16 `<segNNN>` tokens between the box and the label; detections of
+ * several objects are separated by " ; " (big_vision's PaliGemma space, _SEGMENT_DETECT_RE).
  */
 export const paligemma: BoxFormat = {
   id: 'paligemma',
-  parse(text, image) {
-    const re = /<loc(\d{4})><loc(\d{4})><loc(\d{4})><loc(\d{4})>\s*([^<;\n]*)/g;
-    const px = (bin: string, size: number) => (Number(bin) / 1024) * size;
+  parse(text, frame) {
+    const re = /<loc(\d{4})><loc(\d{4})><loc(\d{4})><loc(\d{4})>\s*((?:<seg\d{3}>){16})?\s*([^<;\n]*)/g;
     return compact(
-      [...text.matchAll(re)].map(([, y0, x0, y1, x1, label]) =>
-        clampBox(
+      [...text.matchAll(re)].map(([, y0, x0, y1, x1, , label]) =>
+        boxFromFractions(
           label!,
-          px(x0!, image.width),
-          px(y0!, image.height),
-          px(x1!, image.width),
-          px(y1!, image.height),
-          image,
+          frame,
+          [x0, y0, x1, y1].map((v) => Number(v) / 1024) as [number, number, number, number],
         ),
       ),
     );

@@ -1,43 +1,29 @@
 import { clampBox, compact, jsonObjectsWith, numbers } from './clamp-box';
-import type { BoxFormat, ImageSize } from './types';
+import { fromInputPixels } from './frame';
+import type { BoxFormat, GroundedBox, ImageFrame } from './types';
 
-/**
- * Qwen2.5-VL's image processor resizes to multiples of 28 within a pixel budget before the
- * model sees the image (qwen_vl_utils smart_resize; min 56·56, max 28·28·1280 in the released
- * processor config), and its `bbox_2d` answers are absolute pixels of that resized image.
- */
-export function qwen25SmartResize(
-  image: ImageSize,
-  factor = 28,
-  minPixels = 56 * 56,
-  maxPixels = 28 * 28 * 1280,
-): ImageSize {
-  let h = Math.max(factor, Math.round(image.height / factor) * factor);
-  let w = Math.max(factor, Math.round(image.width / factor) * factor);
-  if (h * w > maxPixels) {
-    const beta = Math.sqrt((image.height * image.width) / maxPixels);
-    h = Math.floor(image.height / beta / factor) * factor;
-    w = Math.floor(image.width / beta / factor) * factor;
-  } else if (h * w < minPixels) {
-    const beta = Math.sqrt(minPixels / (image.height * image.width));
-    h = Math.ceil((image.height * beta) / factor) * factor;
-    w = Math.ceil((image.width * beta) / factor) * factor;
-  }
-  return { width: w, height: h };
+function fromPixels(label: string, frame: ImageFrame, b: number[]): GroundedBox | undefined {
+  const a = fromInputPixels(frame, b[0]!, b[1]!);
+  const c = fromInputPixels(frame, b[2]!, b[3]!);
+  return a && c && clampBox(label, a.x, a.y, c.x, c.y, frame.image);
 }
 
-/** Qwen2.5-VL: JSON `{"bbox_2d": [x1, y1, x2, y2], "label": "…"}` in resized-input pixels (QwenLM issues #676, #733). */
+/**
+ * Qwen2.5-VL: JSON `{"bbox_2d": [x1, y1, x2, y2], "label": "…"}`, or a bare `[x1, y1, x2, y2]`,
+ * in absolute pixels of the image as its processor resized it (smart_resize to multiples of 28
+ * within the model's own min/max_pixels; QwenLM issues #676, #733). That size is the
+ * processor's output, in `frame.input`; without it no box is reported rather than guessed.
+ */
 export const qwen25vl: BoxFormat = {
   id: 'qwen2.5-vl',
-  parse(text, image) {
-    const resized = qwen25SmartResize(image);
-    const sx = image.width / resized.width;
-    const sy = image.height / resized.height;
-    return compact(
-      jsonObjectsWith(text, 'bbox_2d').map((o) => {
-        const b = numbers(o.bbox_2d, 4);
-        return b && clampBox(String(o.label ?? ''), b[0]! * sx, b[1]! * sy, b[2]! * sx, b[3]! * sy, image);
-      }),
-    );
+  parse(text, frame) {
+    const fromJson = jsonObjectsWith(text, 'bbox_2d').map((o) => {
+      const b = numbers(o.bbox_2d, 4);
+      return b && fromPixels(String(o.label ?? ''), frame, b);
+    });
+    // A bare list only where the answer names no bbox_2d (one still streaming is not bare).
+    if (text.includes('bbox_2d')) return compact(fromJson);
+    const bare = /\[\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*\]/g;
+    return compact([...text.matchAll(bare)].map(([, ...b]) => fromPixels('', frame, b.map(Number))));
   },
 };

@@ -12,9 +12,23 @@ export interface ImageSize {
   height: number;
 }
 
+/**
+ * The image a question was about and how the model's input was made from it: first centred on
+ * a square where the family pads (the manifest's `imagePadding`, which the worker applied), then
+ * resized by the model's processor to `input` (read from the processor's output when it ran).
+ */
+export interface ImageFrame {
+  image: ImageSize;
+  padding: 'centre-square' | 'none';
+  input?: ImageSize;
+}
+
 /** One model family's box syntax: reads every complete box in (possibly half-streamed) text. */
 export interface BoxFormat {
   id: string;
-  /** Never throws; returns only boxes inside the image with positive area. */
-  parse(text: string, image: ImageSize): GroundedBox[];
+  /**
+   * Never throws; returns only boxes inside the image with positive area. `task` is the prompt
+   * for families whose answer syntax depends on it (Florence-2's task tokens).
+   */
+  parse(text: string, frame: ImageFrame, task?: string): GroundedBox[];
 }

@@ -85,8 +85,13 @@ export interface VlmModel {
   /** transformers.js model_type of the checkpoint (gemma3 for MedGemma, florence2, …). */
   family: string;
   fixture: boolean;
-  /** Which grounding parser reads its boxes (src/lib/grounding). */
+  /** Which grounding parser reads its boxes (src/lib/grounding); an unknown one draws none. */
   boxFormat: string;
+  /**
+   * How the image is prepared before the model's processor, as the family was evaluated; the
+   * worker does it and the box parser undoes it (src/lib/grounding/frame.ts).
+   */
+  imagePadding: 'centre-square' | 'none';
   /** ONNX weight variants present, best first; the backend picks one (q4f16 needs shader-f16). */
   dtypes: string[];
   /** The system prompt offered by default; the user can edit it. */
@@ -180,6 +185,9 @@ function checkEntry(raw: unknown, index: number): ModelEntry {
   }
   if (m.task === 'vlm') {
     if (!isString(m.boxFormat)) fail(at, 'a VLM entry needs boxFormat');
+    if (m.imagePadding !== 'centre-square' && m.imagePadding !== 'none') {
+      fail(at, 'imagePadding must be centre-square or none');
+    }
     if (!Array.isArray(m.dtypes) || m.dtypes.length === 0) fail(at, 'a VLM entry needs dtypes');
     return m as unknown as VlmModel;
   }

@@ -6,6 +6,7 @@ import {
   RawImage,
   TextStreamer,
   type PreTrainedModel,
+  type PreTrainedTokenizer,
   type Processor,
 } from '@huggingface/transformers';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
@@ -14,6 +15,8 @@ import { displayName, type VlmModel } from './manifest';
 import { chooseDtype, filesFor } from './vlm-files';
 import { loadModelFile, ModelFileError, openModelCache } from './model-files';
 import type { DisplayedImage } from './sam-preprocess';
+import { padImage } from './vlm-image';
+import type { ImageSize } from '../grounding';
 import { runsInNode } from '../runs-in-node';
 
 export interface VlmLoadResult {
@@ -28,8 +31,27 @@ export interface ChatTurn {
   text: string;
 }
 
-export interface GenerateResult {
+export interface GenerateRequest {
+  image: DisplayedImage;
+  system: string;
+  history: ChatTurn[];
+  question: string;
+}
+
+/**
+ * An answer as decoded so far: `raw` keeps special tokens (Qwen2-VL's box markers are special
+ * tokens; the parsers read this), `text` is what a user reads, without them. `input` is the size
+ * the processor resized the image to (the frame some families answer in).
+ */
+export interface StreamedAnswer {
+  raw: string;
   text: string;
+  input?: ImageSize;
+}
+
+export interface GenerateResult extends StreamedAnswer {
+  /** The exact prompt the model received (chat template applied, history included). */
+  prompt: string;
   tokens: number;
   ms: number;
   firstTokenMs: number;
@@ -68,6 +90,54 @@ function configure(files: Map<string, Uint8Array>): void {
   };
   // One ORT WASM for the app: the file Vite bundled for onnxruntime-web, never a CDN.
   if (!runsInNode && env.backends.onnx.wasm) env.backends.onnx.wasm.wasmPaths = { wasm: ortWasmUrl };
+}
+
+/**
+ * Streams the generated answer (the prompt skipped) as `raw`, decoded with special tokens kept —
+ * Qwen2-VL's `<|box_start|>` and kin are special tokens, and dropping them leaves nothing to
+ * parse — and as `text`, the same without them, for reading.
+ */
+export function answerStreamer(
+  tokenizer: PreTrainedTokenizer,
+  on: { onAnswer: (answer: { raw: string; text: string }) => void; onToken?: () => void },
+): TextStreamer {
+  let raw = '';
+  return new TextStreamer(tokenizer, {
+    skip_prompt: true,
+    skip_special_tokens: false,
+    callback_function: (chunk: string) => {
+      raw += chunk;
+      on.onAnswer({ raw, text: readable(raw, tokenizer.all_special_tokens) });
+    },
+    token_callback_function: () => on.onToken?.(),
+  });
+}
+
+/** The answer as a user reads it: the special tokens (end of turn, box markers) removed. */
+function readable(raw: string, specials: string[]): string {
+  let text = raw;
+  for (const token of specials) text = text.replaceAll(token, '');
+  return text.trim();
+}
+
+function withoutTrailing(raw: string, specials: string[]): string {
+  let text = raw.trimEnd();
+  for (let found = true; found;) {
+    found = false;
+    for (const token of specials)
+      if (token && text.endsWith(token)) {
+        text = text.slice(0, -token.length).trimEnd();
+        found = true;
+      }
+  }
+  return text;
+}
+
+/** The image as the processor resized it, from its `reshaped_input_sizes` ([height, width]). */
+function processedSize(inputs: Record<string, unknown>): ImageSize | undefined {
+  const sizes = inputs.reshaped_input_sizes as [number, number][] | undefined;
+  const [height, width] = sizes?.[0] ?? [];
+  return height && width ? { width, height } : undefined;
 }
 
 /** A vision-language model loaded with transformers.js: streams answers about one image. */
@@ -130,24 +200,25 @@ export class VlmSession {
 
   /**
    * Answers `question` about the displayed image, after the earlier turns; `onText` receives
-   * the answer as it streams. `stop()` ends generation early (not an error).
+   * the answer as it streams. `stop()` ends generation early (not an error). The image is
+   * prepared as the manifest says the family was evaluated (centred on a square for MedGemma).
    */
   async generate(
-    image: DisplayedImage,
-    system: string,
-    history: ChatTurn[],
-    question: string,
-    onText: (text: string) => void,
+    { image, system, history, question }: GenerateRequest,
+    onText: (answer: StreamedAnswer) => void,
   ): Promise<GenerateResult> {
     this.#stopper.reset();
+    const specials = this.processor.tokenizer!.all_special_tokens;
     const messages = [
-      ...history.map((turn, i) => ({
-        role: turn.role,
-        content:
-          i === 0
-            ? [{ type: 'image' }, { type: 'text', text: `${system}\n\n${turn.text}` }]
-            : [{ type: 'text', text: turn.text }],
-      })),
+      ...history.map((turn, i) => {
+        // An earlier answer as the model wrote it (box markers kept), less its end-of-turn token.
+        const text = turn.role === 'assistant' ? withoutTrailing(turn.text, specials) : turn.text;
+        return {
+          role: turn.role,
+          content:
+            i === 0 ? [{ type: 'image' }, { type: 'text', text: `${system}\n\n${text}` }] : [{ type: 'text', text }],
+        };
+      }),
     ];
     const first = messages.length === 0;
     messages.push({
@@ -157,20 +228,20 @@ export class VlmSession {
         : [{ type: 'text', text: question }],
     });
     const prompt = this.processor.apply_chat_template(messages as never, { add_generation_prompt: true }) as string;
-    const raw = new RawImage(new Uint8ClampedArray(image.rgba), image.width, image.height, 4).rgb();
-    const inputs = await this.processor(prompt, raw);
+    const prepared = padImage(image, this.model.imagePadding);
+    const pixels = new RawImage(new Uint8ClampedArray(prepared.rgba), prepared.width, prepared.height, 4).rgb();
+    const inputs = await this.processor(prompt, pixels);
+    const input = processedSize(inputs);
     const start = performance.now();
     let firstTokenMs = 0;
     let tokens = 0;
-    let text = '';
-    const streamer = new TextStreamer(this.processor.tokenizer!, {
-      skip_prompt: true,
-      skip_special_tokens: true,
-      callback_function: (chunk: string) => {
-        text += chunk;
-        onText(text);
+    let raw = '';
+    const streamer = answerStreamer(this.processor.tokenizer!, {
+      onAnswer: (answer) => {
+        raw = answer.raw;
+        onText({ ...answer, input });
       },
-      token_callback_function: () => {
+      onToken: () => {
         if (tokens++ === 0) firstTokenMs = performance.now() - start;
       },
     });
@@ -181,7 +252,16 @@ export class VlmSession {
       streamer,
       stopping_criteria: this.#stopper,
     } as never);
-    return { text, tokens, ms: performance.now() - start, firstTokenMs, stopped: this.#stopper.interrupted };
+    return {
+      raw,
+      text: readable(raw, specials),
+      input,
+      prompt,
+      tokens,
+      ms: performance.now() - start,
+      firstTokenMs,
+      stopped: this.#stopper.interrupted,
+    };
   }
 
   stop(): void {
