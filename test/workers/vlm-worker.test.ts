@@ -106,3 +106,23 @@ it('never lets transformers.js fetch a file the checked loader did not bring', a
   await expect(api.load(forgetful, server.baseUrl, 'auto', () => {})).rejects.toThrow(/preprocessor_config\.json/);
   expect(server.requests.slice(before)).not.toContain('test-medgemma-tiny/preprocessor_config.json');
 });
+
+it('stops with a clear message when the logits turn NaN, and the next model still answers', async () => {
+  const nan = models.find((m) => m.id === 'test-medgemma-nan') as VlmModel;
+  await api.load(nan, server.baseUrl, 'auto', () => {});
+  const streamed: string[] = [];
+  await expect(
+    api.generate({ image: image(), system: nan.systemPrompt, history: [], question: 'Describe.' }, (a) =>
+      streamed.push(a.text),
+    ),
+  ).rejects.toThrow(
+    /MedGemma-architecture fixture whose logits turn NaN \(test model, random weights\) \(cpu, fp32\) produced NaN logits at token 4: generation stopped/,
+  );
+  expect(streamed.join('')).not.toMatch(/[^ -~\n]/); // nothing but the fixture's characters reached the panel
+  await api.load(fixture, server.baseUrl, 'auto', () => {});
+  const after = await api.generate(
+    { image: image(), system: fixture.systemPrompt, history: [], question: 'Where?' },
+    () => {},
+  );
+  expect(after.text).toMatch(/^The opacity/);
+});

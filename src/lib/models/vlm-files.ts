@@ -2,9 +2,17 @@ import { displayName, type ModelFile, type VlmModel } from './manifest';
 
 const DTYPE_SUFFIXES = ['fp16', 'q4f16', 'q4', 'q8', 'int8', 'uint8', 'bnb4', 'quantized'];
 
+/**
+ * Families whose fp16 exports overflow on WebGPU and answer garbage: Gemma 3's residual stream
+ * (so MedGemma) exceeds fp16's range (onnxruntime issue 26732, open). They get fp32-compute
+ * weights (q4) even where the adapter has shader-f16.
+ */
+const FP16_UNSAFE = ['gemma3'];
+
 /** The best weight variant the device can run: fp16 variants need shader-f16 on WebGPU. */
 export function chooseDtype(model: VlmModel, device: 'webgpu' | 'wasm' | 'cpu', shaderF16: boolean): string {
-  const usable = model.dtypes.filter((d) => (device === 'webgpu' && shaderF16) || !d.includes('16'));
+  const fp16 = device === 'webgpu' && shaderF16 && !FP16_UNSAFE.includes(model.family);
+  const usable = model.dtypes.filter((d) => fp16 || !d.includes('16'));
   const dtype = usable[0];
   if (!dtype)
     throw new Error(`${displayName(model)} offers ${model.dtypes.join(', ')}, none of which runs without shader-f16`);

@@ -13,6 +13,7 @@ import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url
 import { detectCapabilities, type BackendPreference } from './backend';
 import { displayName, type VlmModel } from './manifest';
 import { chooseDtype, filesFor } from './vlm-files';
+import { LogitsGuard } from './logits-guard';
 import { loadModelFile, ModelFileError, openModelCache } from './model-files';
 import type { DisplayedImage } from './sam-preprocess';
 import { padImage } from './vlm-image';
@@ -148,6 +149,8 @@ export class VlmSession {
     readonly model: VlmModel,
     private processor: Processor,
     private network: PreTrainedModel,
+    private device: VlmLoadResult['device'],
+    private dtype: string,
   ) {}
 
   static async create(
@@ -193,7 +196,7 @@ export class VlmSession {
             ? 'chosen'
             : 'no WebGPU adapter';
     return {
-      session: new VlmSession(model, processor, network),
+      session: new VlmSession(model, processor, network, device, dtype),
       info: { device, dtype, reason, model: displayName(model) },
     };
   }
@@ -251,6 +254,7 @@ export class VlmSession {
       do_sample: false,
       streamer,
       stopping_criteria: this.#stopper,
+      logits_processor: [new LogitsGuard(`${displayName(this.model)} (${this.device}, ${this.dtype})`, this.#advice())],
     } as never);
     return {
       raw,
@@ -262,6 +266,13 @@ export class VlmSession {
       firstTokenMs,
       stopped: this.#stopper.interrupted,
     };
+  }
+
+  /** What to try when this model's logits turn to garbage: the dtypes that compute in fp32, or WASM. */
+  #advice(): string {
+    const safe = this.model.dtypes.filter((d) => d !== this.dtype && !d.includes('16'));
+    if (safe.length > 0) return `Load it with ${safe.join(' or ')} weights (fp32 arithmetic).`;
+    return this.device === 'webgpu' ? 'Load it on WASM instead.' : 'This model cannot be run here.';
   }
 
   stop(): void {
