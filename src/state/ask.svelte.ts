@@ -1,4 +1,5 @@
-import { BOX_FORMATS, type GroundedBox, type ImageFrame, type ImageSize } from '../lib/grounding';
+import { BOX_FORMATS, type GroundedBox } from '../lib/grounding';
+import { answerBoxes } from '../lib/models/answer-boxes';
 import type { BackendPreference } from '../lib/models/backend';
 import { displayName, modelSha256, type ModelEntry, type VlmModel } from '../lib/models/manifest';
 import type { Provenance } from '../lib/overlays/overlay-layer';
@@ -168,13 +169,7 @@ export class AskState {
       const vlm = { id: model.id, name: displayName(model), sha256: this.#loaded?.sha256 ?? null };
       const provenance: Provenance = { model: vlm, question };
       const { width, height, rgba } = rendering;
-      const format = BOX_FORMATS[model.boxFormat];
-      const frame = (input?: ImageSize): ImageFrame => ({
-        image: { width, height },
-        padding: model.imagePadding,
-        ...(input ? { input } : {}),
-      });
-      const boxesIn = (answer: StreamedAnswer) => format?.parse(answer.raw, frame(answer.input), question) ?? [];
+      const boxesIn = (answer: StreamedAnswer) => answerBoxes(model, answer, { width, height }, question);
       const turns = history.map(({ role, text, raw }) => ({ role, text: raw ?? text }));
       const request = { image: { width, height, rgba }, system: this.#system, history: turns, question };
       const result = await this.#client.generate(request, (streamed) => {

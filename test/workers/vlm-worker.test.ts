@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import api from '../../workers/vlm.worker';
 import { parseManifest, type VlmModel } from '../../src/lib/models/manifest';
-import { BOX_FORMATS } from '../../src/lib/grounding';
+import { BOX_FORMATS, type GroundedBox } from '../../src/lib/grounding';
+import { answerBoxes } from '../../src/lib/models/answer-boxes';
+import type { StreamedAnswer } from '../../src/lib/models/vlm-session';
 import { serveModels } from '../models/model-server';
 
 const models = parseManifest(JSON.parse(readFileSync(new URL('../../models/manifest.json', import.meta.url), 'utf8')));
@@ -125,4 +127,47 @@ it('stops with a clear message when the logits turn NaN, and the next model stil
     () => {},
   );
   expect(after.text).toMatch(/^The opacity/);
+});
+
+describe('a box the fixture finds in the image lands on it, in each family’s convention', () => {
+  // 320×160, dark, with a bright block at x 120…200, y 50…100: non-square, so padding and
+  // stretching move the box if the pipeline and the parser disagree.
+  const blob = { x0: 120, y0: 50, x1: 200, y1: 100 };
+  const wide = () => {
+    const rgba = new Uint8ClampedArray(320 * 160 * 4);
+    for (let y = 0; y < 160; y++)
+      for (let x = 0; x < 320; x++) {
+        const v = x >= blob.x0 && x < blob.x1 && y >= blob.y0 && y < blob.y1 ? 240 : 30;
+        rgba.set([v, v, v, 255], (y * 320 + x) * 4);
+      }
+    return { width: 320, height: 160, rgba };
+  };
+  const within2Percent = (box: GroundedBox | undefined) => {
+    expect(box).toBeDefined();
+    expect(Math.abs(box!.x0 - blob.x0)).toBeLessThanOrEqual(0.02 * 320);
+    expect(Math.abs(box!.x1 - blob.x1)).toBeLessThanOrEqual(0.02 * 320);
+    expect(Math.abs(box!.y0 - blob.y0)).toBeLessThanOrEqual(0.02 * 160);
+    expect(Math.abs(box!.y1 - blob.y1)).toBeLessThanOrEqual(0.02 * 160);
+  };
+
+  for (const id of ['test-vlm-blob-medgemma', 'test-vlm-blob-fraction', 'test-vlm-blob-pixels']) {
+    it(id, async () => {
+      const model = models.find((m) => m.id === id) as VlmModel;
+      await api.load(model, server.baseUrl, 'auto', () => {});
+      const question = 'Where is the bright blob?';
+      const streamed: StreamedAnswer[] = [];
+      const result = await api.generate({ image: wide(), system: model.systemPrompt, history: [], question }, (a) =>
+        streamed.push(a),
+      );
+      const [box] = answerBoxes(model, result, { width: 320, height: 160 }, question);
+      within2Percent(box);
+      expect(box!.label).toBe('blob');
+      // Streamed answers draw the same box once it is complete.
+      expect(answerBoxes(model, streamed.at(-1)!, { width: 320, height: 160 }, question)).toEqual([box]);
+      // Read under the other padding assumption, the same answer misses by more than 2%.
+      const other = model.imagePadding === 'none' ? 'centre-square' : 'none';
+      const [wrong] = answerBoxes({ ...model, imagePadding: other }, result, { width: 320, height: 160 }, question);
+      expect(() => within2Percent(wrong)).toThrow();
+    });
+  }
 });
