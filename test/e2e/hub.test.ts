@@ -13,7 +13,8 @@ it('downloads a model on the hub page only, and the viewer then runs it from the
   const manifest = JSON.parse(readFileSync(new URL('manifest.json', MODELS), 'utf8'));
   const fixture = manifest.models.find((m: { id: string }) => m.id === 'test-medgemma-tiny');
   fixture.hub = 'example/test-medgemma-tiny';
-  fixture.files = fixture.files.map((f: object) => ({ ...f, size: null }));
+  const pinned = `https://huggingface.co/example/test-medgemma-tiny/resolve/${'5e'.repeat(20)}/`;
+  fixture.files = fixture.files.map((f: { name: string }) => ({ ...f, size: null, url: pinned + f.name }));
   await context.route(`${app.url}models/manifest.json`, (route) => route.fulfill({ json: manifest }));
   // The app's own copy is made unreachable: the model must come from what the hub page cached.
   await context.route(`${app.url}models/test-medgemma-tiny/**`, (route) => route.abort());
@@ -21,7 +22,9 @@ it('downloads a model on the hub page only, and the viewer then runs it from the
   await context.route('https://huggingface.co/**', (route) => {
     const request = route.request();
     hub.push(`${request.method()} ${request.url()}`);
-    const path = new URL(request.url()).pathname.replace('/example/test-medgemma-tiny/resolve/main/', '');
+    // Only the pinned revision is asked for.
+    const path = request.url().replace(pinned, '');
+    if (path === request.url()) return route.abort();
     const body = readFileSync(new URL(`test-medgemma-tiny/${path}`, MODELS));
     const headers = {
       'access-control-allow-origin': '*',

@@ -79,4 +79,46 @@ it("tells the user each entry's size, licence and whether it can be downloaded, 
   expect(modelSummary(byId('medsam-vit-b'))).toBe('size unknown · Apache-2.0 · files supplied by the deployment');
   const firstUse = { ...byId('sam-vit-b'), files: byId('sam-vit-b').files.map((f) => ({ ...f, sha256: null })) };
   expect(modelSummary(firstUse)).toBe('187 MB · Apache-2.0 · downloadable, sha256 recorded on first download');
+  expect(modelSummary(byId('smolvlm-256m-instruct'))).toBe(
+    'size unknown · Apache-2.0 · downloadable, sha256 recorded on first download',
+  );
+  expect(modelSummary(byId('medgemma-4b-it'))).toMatch(
+    / · files supplied by the deployment · ONNX files: a community ONNX build by geeek, not published by Google$/,
+  );
+});
+
+it('pins the VLM entries a user can download to a commit, one file list per weight variant', () => {
+  const all = parseManifest(json);
+  for (const id of ['smolvlm-256m-instruct', 'qwen2-vl-2b-instruct']) {
+    const model = all.find((m) => m.id === id)!;
+    expect(
+      model.files.every((f) => /\/resolve\/[0-9a-f]{40}\//.test(f.url ?? '')),
+      id,
+    ).toBe(true);
+  }
+  const smol = all.find((m) => m.id === 'smolvlm-256m-instruct')!;
+  expect(smol.files.map((f) => f.url)).toContain(
+    'https://huggingface.co/HuggingFaceTB/SmolVLM-256M-Instruct/resolve/acc054744d60adea9d88214dab6e2219e6e512a7/chat_template.json',
+  );
+  expect(smol.files.map((f) => f.name)).not.toContain('chat_template.jinja');
+});
+
+it('refuses a file of 2 GiB or more: such weights must come as external-data shards', () => {
+  const entry = json.models.find((m: { id: string }) => m.id === 'test-medgemma-tiny');
+  const big = {
+    ...entry,
+    files: [...entry.files, { name: 'onnx/decoder_model_merged.onnx_data', size: 2 ** 31, sha256: null }],
+  };
+  expect(() => parseManifest({ models: [big] })).toThrow(
+    /onnx\/decoder_model_merged\.onnx_data: size must be a byte count under 2 GiB/,
+  );
+  const shards = {
+    ...entry,
+    files: [
+      ...entry.files,
+      { name: 'onnx/decoder_model_merged.onnx_data', size: 2 ** 31 - 1, sha256: null },
+      { name: 'onnx/decoder_model_merged.onnx_data_1', size: 1000, sha256: null },
+    ],
+  };
+  expect(parseManifest({ models: [shards] })).toHaveLength(1);
 });

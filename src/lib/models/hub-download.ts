@@ -1,10 +1,17 @@
-import type { ModelFile, VlmModel } from './manifest';
+import { displayName, type ModelFile, type VlmModel } from './manifest';
 import { checkFile, downloadBytes, keep, modelFileUrl, type FileProgress } from './model-files';
 
-/** Where the model hub serves a file of a repository (the `resolve/main` route). */
+/**
+ * Where the hub serves a file: its url in the model list, at a pinned commit (a branch can move
+ * under the hashes the lock recorded). A file without one is not downloaded.
+ */
 export function hubFileUrl(model: VlmModel, file: ModelFile): string {
-  if (!model.hub) throw new Error(`${model.id} names no hub repository`);
-  return `https://huggingface.co/${model.hub}/resolve/main/${file.name}`;
+  if (!file.url) {
+    throw new Error(
+      `${displayName(model)}: ${file.name} has no pinned hub revision in the model list, so it is not downloaded (add its resolve/<commit> url first)`,
+    );
+  }
+  return file.url;
 }
 
 /**

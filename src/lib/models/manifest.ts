@@ -94,6 +94,10 @@ export interface VlmModel {
   imagePadding: 'centre-square' | 'none';
   /** ONNX weight variants present, best first; the backend picks one (q4f16 needs shader-f16). */
   dtypes: string[];
+  /** Parameter count: a model too large for WASM is refused there (vlm-files.ts) rather than attempted. */
+  parameters: number;
+  /** Who built the ONNX files, when not the model's authors: said wherever the model is offered. */
+  thirdParty?: string;
   /** The system prompt offered by default; the user can edit it. */
   systemPrompt: string;
   files: ModelFile[];
@@ -118,7 +122,7 @@ export function displayName(model: Pick<ModelEntry, 'name' | 'fixture'>): string
  * come from — the hub at a pinned commit (held to the published sha256, or to the hash recorded
  * on first download), or the deployment's own models/ folder.
  */
-export function modelSummary(model: Pick<ModelEntry, 'files' | 'licence'>): string {
+export function modelSummary(model: Pick<ModelEntry, 'files' | 'licence'> & { thirdParty?: string }): string {
   const known = model.files.every((f) => f.size !== null);
   const bytes = model.files.reduce((n, f) => n + (f.size ?? 0), 0);
   const size = !known
@@ -132,7 +136,8 @@ export function modelSummary(model: Pick<ModelEntry, 'files' | 'licence'>): stri
     : model.files.every((f) => f.sha256)
       ? 'downloadable, sha256 pinned'
       : 'downloadable, sha256 recorded on first download';
-  return `${size} · ${licence} · ${source}`;
+  const builder = model.thirdParty ? ` · ONNX files: ${model.thirdParty}` : '';
+  return `${size} · ${licence} · ${source}${builder}`;
 }
 
 /**
@@ -172,6 +177,10 @@ function checkEntry(raw: unknown, index: number): ModelEntry {
     if (!isString(f.name) || !f.name.split('/').every((part) => /^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(part))) {
       fail(at, `file name ${String(f.name)} is not a plain relative path`);
     }
+    // ArrayBuffers and protobuf cap a file at 2 GiB: larger weights come as external-data shards.
+    if (f.size !== null && !(Number.isInteger(f.size) && f.size >= 0 && f.size < 2 ** 31)) {
+      fail(at, `${f.name}: size must be a byte count under 2 GiB (split larger weights into .onnx_data shards)`);
+    }
     if (f.sha256 !== null && !/^[0-9a-f]{64}$/.test(String(f.sha256))) {
       fail(at, `${f.name}: sha256 must be 64 hex digits or null`);
     }
@@ -185,6 +194,7 @@ function checkEntry(raw: unknown, index: number): ModelEntry {
   }
   if (m.task === 'vlm') {
     if (!isString(m.boxFormat)) fail(at, 'a VLM entry needs boxFormat');
+    if (!Number.isFinite(m.parameters) || (m.parameters as number) <= 0) fail(at, 'a VLM entry needs parameters');
     if (m.imagePadding !== 'centre-square' && m.imagePadding !== 'none') {
       fail(at, 'imagePadding must be centre-square or none');
     }

@@ -19,10 +19,24 @@ export function chooseDtype(model: VlmModel, device: 'webgpu' | 'wasm' | 'cpu', 
   return dtype;
 }
 
+/** Above this many parameters a model is not attempted on WASM: minutes per token and memory past a tab's reach. */
+export const WASM_MAX_PARAMETERS = 3e9;
+
+/** Refuses, with the reason, a backend that cannot run the model. */
+export function checkBackend(model: VlmModel, device: 'webgpu' | 'wasm' | 'cpu'): void {
+  if (device === 'wasm' && model.parameters > WASM_MAX_PARAMETERS) {
+    const billions = (model.parameters / 1e9).toFixed(1);
+    throw new Error(
+      `${displayName(model)} has ${billions} billion parameters: too large to run on WASM (the limit is ${WASM_MAX_PARAMETERS / 1e9} billion). It needs a GPU with WebGPU.`,
+    );
+  }
+}
+
 /** The manifest's files one dtype needs: configs and tokenizer, and that variant's ONNX files. */
 export function filesFor(model: VlmModel, dtype: string): ModelFile[] {
   return model.files.filter((f) => {
-    const onnx = /^onnx\/[A-Za-z0-9_]+?(?:_([a-z0-9]+))?\.onnx(?:_data)?$/.exec(f.name);
+    // A graph, or one of its external-data shards (.onnx_data, .onnx_data_1, …).
+    const onnx = /^onnx\/[A-Za-z0-9_]+?(?:_([a-z0-9]+))?\.onnx(?:_data(?:_\d+)?)?$/.exec(f.name);
     if (!onnx) return true;
     const suffix = onnx[1] && DTYPE_SUFFIXES.includes(onnx[1]) ? onnx[1] : 'fp32';
     return suffix === dtype;

@@ -12,7 +12,7 @@ import {
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { detectCapabilities, type BackendPreference } from './backend';
 import { displayName, type VlmModel } from './manifest';
-import { chooseDtype, filesFor } from './vlm-files';
+import { checkBackend, chooseDtype, filesFor } from './vlm-files';
 import { LogitsGuard } from './logits-guard';
 import { loadModelFile, ModelFileError, openModelCache } from './model-files';
 import type { DisplayedImage } from './sam-preprocess';
@@ -165,6 +165,7 @@ export class VlmSession {
       : preference !== 'wasm' && caps.webgpu
         ? 'webgpu'
         : 'wasm';
+    checkBackend(model, device);
     const dtype = chooseDtype(model, device, caps.shaderF16);
     const cache = await openModelCache();
     const files = new Map<string, Uint8Array>();
