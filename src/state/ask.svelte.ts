@@ -45,7 +45,7 @@ export class AskState {
   #conversations = $state.raw<Record<string, Exchange[]>>({});
   /** The answer being streamed, and the slice id it is about. */
   #streaming = $state.raw<{ image: string; text: string } | undefined>(undefined);
-  #speed = $state.raw<{ tokensPerSecond: number; firstTokenMs: number } | undefined>(undefined);
+  #speed = $state.raw<{ tokens: number; tokensPerSecond: number; firstTokenMs: number } | undefined>(undefined);
   /** Per slice id, the overlay ids of the boxes its latest answer named. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- overlay bookkeeping that no view reads
   #boxIds = new Map<string, string[]>();
@@ -188,7 +188,11 @@ export class AskState {
         vlm,
       };
       this.#conversations = { ...this.#conversations, [key]: [...history, { role: 'user', text: question }, answer] };
-      this.#speed = { tokensPerSecond: result.tokens / (result.ms / 1000), firstTokenMs: result.firstTokenMs };
+      this.#speed = {
+        tokens: result.tokens,
+        tokensPerSecond: result.tokens / (result.ms / 1000),
+        firstTokenMs: result.firstTokenMs,
+      };
       this.#streaming = undefined;
       this.#status = 'ready';
       return answer;
