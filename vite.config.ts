@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -122,8 +122,10 @@ function cspMeta(): Plugin {
 }
 
 /**
- * Copies models/manifest.json and every model whose files are all present into dist/models/,
- * so a static deployment serves them beside the app (the dev server serves models/ as is).
+ * Copies models/manifest.json, the first-use lock and every model whose files are all present
+ * into dist/models/, so a static deployment serves them beside the app (the dev server serves
+ * models/ as is). The lock is written empty when there is none yet, so that it can be precached
+ * and the app's read of it never goes to the network offline.
  */
 function copyPresentModels(): Plugin {
   let target = '';
@@ -139,6 +141,9 @@ function copyPresentModels(): Plugin {
       };
       mkdirSync(target, { recursive: true });
       cpSync(here('models/manifest.json'), join(target, 'manifest.json'));
+      const lock = here('models/models.lock.json');
+      if (existsSync(lock)) cpSync(lock, join(target, 'models.lock.json'));
+      else writeFileSync(join(target, 'models.lock.json'), '{}\n');
       const present = manifest.models.filter((m) => m.files.every((f) => existsSync(here(`models/${m.id}/${f.name}`))));
       for (const m of present) cpSync(here(`models/${m.id}`), join(target, m.id), { recursive: true });
       this.info(`models copied: ${present.map((m) => m.id).join(', ') || 'none'}`);
@@ -170,7 +175,7 @@ export default defineConfig({
         icons: [{ src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml' }],
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,wasm,svg,webmanifest}', 'models/manifest.json'],
+        globPatterns: ['**/*.{js,css,html,wasm,svg,webmanifest}', 'models/manifest.json', 'models/models.lock.json'],
         globIgnores: ['**/node_modules/**'],
         maximumFileSizeToCacheInBytes: 64 * 2 ** 20,
         navigateFallback: null,

@@ -1,4 +1,4 @@
-import type { BackendInfo, BackendPreference } from '../lib/models/backend';
+import { detectCapabilities, runnableEntry, type BackendInfo, type BackendPreference } from '../lib/models/backend';
 import { displayName, modelSha256, type ModelEntry, type SegmentationModel } from '../lib/models/manifest';
 import type { Provenance } from '../lib/overlays/overlay-layer';
 import type { FileProgress } from '../lib/models/model-files';
@@ -49,6 +49,8 @@ export class SegmentationState {
     { model: SegmentationModel; backend: BackendInfo; verified: boolean; sha256: string | null } | undefined
   >(undefined);
   #error = $state<string | undefined>(undefined);
+  /** Said when another entry than the chosen one was loaded (an fp16 model without shader-f16). */
+  #notice = $state<string | undefined>(undefined);
   #tool = $state<SegmentTool | undefined>(undefined);
   /** Each image's prompt (keyed by slice id): a prompt belongs to the image it was drawn on. */
   #prompts = $state.raw<Record<string, SegmentPrompt>>({});
@@ -89,6 +91,9 @@ export class SegmentationState {
   }
   get loaded() {
     return this.#loaded;
+  }
+  get notice() {
+    return this.#notice;
   }
   get error() {
     return this.#error;
@@ -145,13 +150,19 @@ export class SegmentationState {
     return done;
   }
 
-  async #load(model: SegmentationModel, picked?: Map<string, Uint8Array>): Promise<void> {
+  async #load(chosen: SegmentationModel, picked?: Map<string, Uint8Array>): Promise<void> {
     this.#status = 'loading';
     this.#error = undefined;
+    this.#notice = undefined;
     this.#loaded = undefined;
     this.#encodedKey = undefined;
     this.#encoding = undefined;
     try {
+      // Files the user picked are that model's own; only a download can switch to the stand-in.
+      const { model, notice } = picked
+        ? { model: chosen, notice: undefined }
+        : runnableEntry(chosen, this.#models, await detectCapabilities(), this.#preference);
+      this.#notice = notice;
       const result = await this.#client.load(
         model,
         this.#modelsUrl,

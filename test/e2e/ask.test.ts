@@ -105,6 +105,20 @@ it('turns the named box into a mask with one click', async () => {
   }
 });
 
+it('says why when a model’s logits turn to NaN, and the panel answers with the next model', async () => {
+  await page.getByTestId('ask-model').selectOption('test-medgemma-nan');
+  await page.getByTestId('ask-question').fill('Describe.');
+  await page.getByTestId('ask-submit').click();
+  await expect
+    .poll(() => page.getByTestId('ask-error').textContent(), SLOW)
+    .toMatch(/produced NaN logits at token 4: generation stopped, the answer would be garbage\./);
+  await page.getByTestId('ask-model').selectOption('test-medgemma-tiny');
+  await page.getByTestId('ask-question').fill('Where is the tuberculosis, again?');
+  await page.getByTestId('ask-submit').click();
+  await expect.poll(() => page.getByTestId('ask-chat').textContent(), SLOW).toMatch(/again\?[^]*Final Answer:/);
+  expect(await page.getByTestId('ask-error').count()).toBe(0);
+});
+
 it('made no request beyond its own origin', () => {
   expect(foreignRequests(requests, url)).toEqual([]);
 });

@@ -13,7 +13,8 @@ import { dice } from '../models/dice';
  */
 const SHARED = fileURLToPath(new URL('../../../shared/models/', import.meta.url));
 const DIST_MODELS = fileURLToPath(new URL('../../dist/models/', import.meta.url));
-const IDS = ['medsam-vit-b', 'litemedsam', 'sam-vit-b', 'mobilesam'];
+// sam-vit-b's fp16 encoder needs shader-f16, which SwiftShader lacks: here it is its int8 stand-in that runs.
+const IDS = ['medsam-vit-b', 'litemedsam', 'sam-vit-b-int8', 'mobilesam'];
 
 interface Reference {
   image: string;

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { displayName, modelSummary, parseManifest, type SegmentationModel } from '../../src/lib/models/manifest';
+import {
+  applyLock,
+  displayName,
+  fetchManifest,
+  modelSummary,
+  parseManifest,
+  type SegmentationModel,
+} from '../../src/lib/models/manifest';
+import { serveHub } from './model-server';
 
 const json = JSON.parse(readFileSync(new URL('../../models/manifest.json', import.meta.url), 'utf8'));
 
@@ -121,4 +129,33 @@ it('refuses a file of 2 GiB or more: such weights must come as external-data sha
     ],
   };
   expect(parseManifest({ models: [shards] })).toHaveLength(1);
+});
+
+it('holds a first-use file to the hash its first download recorded (models.lock.json beside the manifest)', async () => {
+  const entry = json.models.find((m: { id: string }) => m.id === 'smolvlm-256m-instruct');
+  const config = entry.files.find((f: { name: string }) => f.name === 'config.json');
+  const recorded = { size: 7350, sha256: 'ab'.repeat(32) };
+  const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+  const host = await serveHub({
+    'models/manifest.json': encode({ models: [entry] }),
+    'models/models.lock.json': encode({ [entry.id]: { 'config.json': recorded } }),
+  });
+  try {
+    const [locked] = await fetchManifest(`${host.origin}/models/`);
+    expect(locked!.files.find((f) => f.name === 'config.json')).toEqual({ ...config, ...recorded });
+    expect(locked!.files.filter((f) => f.sha256 !== null)).toHaveLength(1);
+  } finally {
+    await host.close();
+  }
+  // No lock yet (404): the manifest as it is.
+  const bare = await serveHub({ 'models/manifest.json': encode({ models: [entry] }) });
+  try {
+    const [unlocked] = await fetchManifest(`${bare.origin}/models/`);
+    expect(unlocked!.files.every((f) => f.sha256 === null)).toBe(true);
+  } finally {
+    await bare.close();
+  }
+  expect(() =>
+    applyLock(parseManifest({ models: [entry] }), { [entry.id]: { 'config.json': { size: 1, sha256: 'x' } } }),
+  ).toThrow(/models\.lock\.json \(smolvlm-256m-instruct\).*config\.json: a record needs size and sha256/);
 });

@@ -60,3 +60,21 @@ export function chooseBackend(caps: Capabilities, preference: BackendPreference)
   const why = preference === 'wasm' ? 'chosen' : 'no WebGPU adapter';
   return { provider: 'wasm', threads, shaderF16: false, reason: `${why}; ${wasmWhy}` };
 }
+
+/**
+ * The entry that can run here: an fp16 entry becomes its `withoutShaderF16` stand-in unless
+ * WebGPU with shader-f16 will be used, with the sentence that tells the user so.
+ */
+export function runnableEntry<
+  M extends { id: string; name: string; needsShaderF16?: boolean; withoutShaderF16?: string },
+>(model: M, models: readonly M[], caps: Capabilities, preference: BackendPreference): { model: M; notice?: string } {
+  const f16 = chooseBackend(caps, preference).shaderF16;
+  if (!model.needsShaderF16 || f16) return { model };
+  const standIn = models.find((m) => m.id === model.withoutShaderF16);
+  const where = preference === 'wasm' || !caps.webgpu ? 'WASM' : 'this GPU (no shader-f16)';
+  if (!standIn) throw new Error(`${model.name} needs WebGPU with shader-f16, which ${where} does not offer`);
+  return {
+    model: standIn,
+    notice: `${model.name} needs WebGPU with shader-f16, which ${where} lacks: loading ${standIn.name} instead.`,
+  };
+}

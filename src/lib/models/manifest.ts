@@ -22,6 +22,12 @@ export interface SegmentationModel {
   fixture: boolean;
   /** Side of the square model input (1024 for SAM, 256 for LiteMedSAM). */
   inputSize: number;
+  /**
+   * Its weights are fp16: they run only on a WebGPU adapter with shader-f16. Elsewhere the entry
+   * named by `withoutShaderF16` (same contract, other weights) is loaded instead, and the user told.
+   */
+  needsShaderF16?: boolean;
+  withoutShaderF16?: string;
   /** Outside the graph, before the encoder (read from the model's own inference code). */
   preprocessing: {
     /**
@@ -236,12 +242,54 @@ export function parseManifest(json: unknown): ModelEntry[] {
     if (ids.has(e.id)) fail(e.id, 'duplicate id');
     ids.add(e.id);
   }
+  for (const e of entries) {
+    if (e.task !== 'segmentation' || !e.withoutShaderF16) continue;
+    const other = entries.find((o) => o.id === e.withoutShaderF16);
+    if (other?.task !== 'segmentation' || other.needsShaderF16) {
+      fail(e.id, `withoutShaderF16 ${e.withoutShaderF16} is not a segmentation entry that runs without shader-f16`);
+    }
+  }
   return entries;
 }
 
-/** Reads and checks models/manifest.json as served beside the app at `modelsUrl`. */
+/**
+ * models/models.lock.json, written by `npm run models -- pull` on a file's first download: per
+ * entry and file, the size and sha256 it had then.
+ */
+export type ModelLock = Record<string, Record<string, { size: number; sha256: string }>>;
+
+/**
+ * Holds each file the manifest pins no hash for to its first download's, so the app refuses a
+ * file that changed since as the CLI does. A record that is not a size and a sha256 is refused.
+ */
+export function applyLock(entries: ModelEntry[], lock: ModelLock): ModelEntry[] {
+  return entries.map((entry) => {
+    const locked = lock[entry.id];
+    if (!locked) return entry;
+    const files = entry.files.map((f) => {
+      const record = f.sha256 === null ? locked[f.name] : undefined;
+      if (!record) return f;
+      if (!Number.isInteger(record.size) || !/^[0-9a-f]{64}$/.test(String(record.sha256))) {
+        fail(`models.lock.json (${entry.id})`, `${f.name}: a record needs size and sha256`);
+      }
+      return { ...f, size: record.size, sha256: record.sha256 };
+    });
+    return { ...entry, files };
+  });
+}
+
+/**
+ * Reads and checks models/manifest.json as served beside the app at `modelsUrl`, with the
+ * first-use lock beside it applied (none yet: 404 or unreachable).
+ */
 export async function fetchManifest(modelsUrl: string): Promise<ModelEntry[]> {
-  const response = await fetch(`${modelsUrl}manifest.json`);
+  // The lock comes from the same host as the manifest; unreachable (offline, never precached
+  // because it did not exist) is the same as absent.
+  const [response, lockResponse] = await Promise.all([
+    fetch(`${modelsUrl}manifest.json`),
+    fetch(`${modelsUrl}models.lock.json`).catch(() => undefined),
+  ]);
   if (!response.ok) throw new Error(`${modelsUrl}manifest.json: HTTP ${response.status}`);
-  return parseManifest(await response.json());
+  const lock: ModelLock = lockResponse?.ok ? await lockResponse.json() : {};
+  return applyLock(parseManifest(await response.json()), lock);
 }
