@@ -22,6 +22,8 @@ interface Row {
   threads: number;
   encodeMs: number[];
   decodeMs: number[];
+  /** Bytes the last prompt moved between CPU and GPU (WebGPU), and one embedding's bytes. */
+  transfer?: { upload: number; download: number; embedding: number };
   /** Propagation from slice 0 through the series: every slice encoded on the way, and with every embedding already made (what look-ahead encoding in idle time gives). */
   propagation?: { cold: PropagationTiming; ahead: PropagationTiming };
   error?: string;
@@ -87,6 +89,12 @@ for (const job of window.benchJobs) {
         const result = await client.decode(`image-0`, { points: [], box }, { width: 512, height: 512 }, i, false);
         if (!result.stale && i > 0) row.decodeMs.push(result.ms); // the first run compiles: not counted
       }
+      const stats = await client.stats();
+      row.transfer = {
+        upload: stats.lastTransfer.upload,
+        download: stats.lastTransfer.download,
+        embedding: stats.embeddingBytes / stats.cachedEmbeddings,
+      };
       if (job.propagate > 0) {
         const cold = await timePropagation(client, job.propagate, 'cold');
         for (let k = 1; k < job.propagate; k++) await client.encode(`ahead-${k}`, slice(k));

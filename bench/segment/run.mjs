@@ -137,23 +137,26 @@ try {
     `\nChromium ${browser.version()} (WebGPU: SwiftShader, CPU), onnxruntime-node ${ortNode.env.versions.node}, ${cpus().length} × ${cpus()[0].model}`,
   );
   console.log(
-    '| model | runtime | encoder ms (median) | decoder ms per prompt (median) | encoder vs native | decoder vs native |',
+    '| model | runtime | encoder ms (median) | decoder ms per prompt (median) | encoder vs native | decoder vs native | bytes per prompt CPU→GPU / GPU→CPU (embedding) |',
   );
-  console.log('|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|');
   for (const job of selected) {
     const ref = await native(job);
     const n = { enc: median(ref.encodeMs), dec: median(ref.decodeMs) };
-    console.log(`| ${job.model.id} | onnxruntime-node CPU | ${n.enc.toFixed(1)} | ${n.dec.toFixed(2)} | 1 | 1 |`);
+    console.log(`| ${job.model.id} | onnxruntime-node CPU | ${n.enc.toFixed(1)} | ${n.dec.toFixed(2)} | 1 | 1 | |`);
     for (const row of browserRows.filter((r) => r.model === job.model.id)) {
       if (row.error) {
-        console.log(`| ${row.model} | ${row.backend} | error: ${row.error} | | | |`);
+        console.log(`| ${row.model} | ${row.backend} | error: ${row.error} | | | | |`);
         continue;
       }
       const enc = median(row.encodeMs);
       const dec = median(row.decodeMs);
       const label = row.backend === 'wasm' ? `browser WASM, ${row.threads} thread(s)` : 'browser WebGPU (SwiftShader)';
+      const t = row.transfer;
+      const moved =
+        row.backend === 'webgpu' && t ? `${t.upload} / ${t.download} (${t.embedding} stays on the GPU)` : '';
       console.log(
-        `| ${row.model} | ${label} | ${enc.toFixed(1)} | ${dec.toFixed(2)} | ${(enc / n.enc).toFixed(1)}× | ${(dec / n.dec).toFixed(1)}× |`,
+        `| ${row.model} | ${label} | ${enc.toFixed(1)} | ${dec.toFixed(2)} | ${(enc / n.enc).toFixed(1)}× | ${(dec / n.dec).toFixed(1)}× | ${moved} |`,
       );
     }
   }

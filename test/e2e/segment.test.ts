@@ -160,6 +160,47 @@ describe.each(cases)('$model on $backend', ({ model, backend }) => {
   });
 });
 
+describe.each(['test-sam-tiny', 'test-litemedsam-tiny'])('%s: the GPU-resident path', (model) => {
+  /** The mask for one box on each backend, and what that decode moved between CPU and GPU. */
+  async function segmentOn(backend: 'webgpu' | 'wasm') {
+    const page = await app.browser.newPage();
+    await page.goto(app.url);
+    await page.getByTestId('file-input').setInputFiles([DICOM]);
+    await page.waitForFunction(() => window.medlens.viewer.slice);
+    await page.getByTestId('segment-model').selectOption(model);
+    await page.getByTestId('segment-backend-choice').selectOption(backend);
+    await page.getByTestId('segment-load').click();
+    await page.getByTestId('segment-backend').waitFor({ timeout: 60_000 });
+    await page.evaluate(() => window.medlens.segmentation.setBox({ x0: 120.5, y0: 30.2, x1: 380.7, y1: 210.9 }));
+    await expect.poll(async () => (await currentMask(page))?.prompt.box?.x1, SLOW).toBe(380.7);
+    const mask = (await currentMask(page))!.data;
+    const stats = await page.evaluate(() => window.medlens.segmentation.stats());
+    await page.close();
+    return { mask, stats };
+  }
+
+  it('keeps the embedding on the GPU between encoder and decoder, with the same mask as WASM', async () => {
+    const gpu = await segmentOn('webgpu');
+    const cpu = await segmentOn('wasm');
+    let both = 0;
+    let either = 0;
+    gpu.mask.forEach((v, i) => {
+      both += v & cpu.mask[i]!;
+      either += v | cpu.mask[i]!;
+    });
+    expect(either).toBeGreaterThan(1000);
+    expect(both / either).toBeGreaterThanOrEqual(0.99);
+    // Per prompt only the prompt's own tensors go up; the embedding stays where the encoder left it.
+    const { uploaded, upload } = gpu.stats.lastTransfer;
+    expect(uploaded).not.toContain('image_embeddings');
+    expect(uploaded).toEqual(
+      expect.arrayContaining([model === 'test-sam-tiny' ? 'point_coords' : 'batched_point_coords']),
+    );
+    expect(upload).toBeGreaterThan(0);
+    expect(cpu.stats.lastTransfer).toEqual({ uploaded: [], upload: 0, download: 0 });
+  });
+});
+
 it('loads a model the second time from Cache Storage, without the network', async () => {
   const context = await app.browser.newContext();
   const requests = recordRequests(context);

@@ -1,8 +1,9 @@
 /**
  * Least-recently-used store of image embeddings, bounded by bytes: SAM ViT-B's embedding is
- * 256×64×64 float32 = 4 MiB, so the default keeps 64 frames.
+ * 256×64×64 float32 = 4 MiB, so the default keeps 64 frames. An embedding leaving the store is
+ * released (a GPU buffer freed).
  */
-export class EmbeddingCache<T extends { byteLength: number }> {
+export class EmbeddingCache<T extends { byteLength: number; release?: () => void }> {
   #entries = new Map<string, T>();
   #bytes = 0;
 
@@ -20,6 +21,7 @@ export class EmbeddingCache<T extends { byteLength: number }> {
   set(key: string, value: T): void {
     const old = this.#entries.get(key);
     if (old) this.#bytes -= old.byteLength;
+    if (old && old !== value) old.release?.();
     this.#entries.delete(key);
     this.#entries.set(key, value);
     this.#bytes += value.byteLength;
@@ -27,10 +29,12 @@ export class EmbeddingCache<T extends { byteLength: number }> {
       if (this.#bytes <= this.maxBytes || k === key) break;
       this.#entries.delete(k);
       this.#bytes -= v.byteLength;
+      v.release?.();
     }
   }
 
   clear(): void {
+    for (const v of this.#entries.values()) v.release?.();
     this.#entries.clear();
     this.#bytes = 0;
   }

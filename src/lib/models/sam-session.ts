@@ -5,10 +5,22 @@ import { contractMismatch } from './sam-contract-check';
 import { canvasScale, encoderInputDims, samEncoderInput, type DisplayedImage } from './sam-preprocess';
 import { binaryMask, canvasMask, lowResMask, promptTensors, type SegmentPrompt } from './sam-prompt';
 
+/**
+ * An image embedding, where the encoder left it: in a GPU buffer on WebGPU (the decoder reads it
+ * there; nothing crosses the bus per prompt), in memory on WASM. `release` frees it.
+ */
 export interface Embedding {
-  data: Float32Array;
+  tensor: ort.Tensor;
   dims: readonly number[];
   byteLength: number;
+  release(): void;
+}
+
+/** What one decode moved between CPU and GPU: the inputs held in memory went up, the outputs came back. */
+export interface Transfer {
+  uploaded: string[];
+  upload: number;
+  download: number;
 }
 
 export interface DecodedMask {
@@ -18,6 +30,8 @@ export interface DecodedMask {
   iou: number;
   /** Low-resolution logits, fed back as mask_input to refine the next prompt. */
   lowRes: Float32Array;
+  /** Zero both ways on WASM, where everything stays in the CPU's memory. */
+  transfer: Transfer;
 }
 
 /**
@@ -29,6 +43,7 @@ export class SamSession {
     readonly model: SegmentationModel,
     private encoder: ort.InferenceSession,
     private decoder: ort.InferenceSession,
+    private onGpu: boolean,
   ) {}
 
   static async create(
@@ -42,13 +57,18 @@ export class SamSession {
       executionProviders: [backend.provider],
       graphOptimizationLevel: 'all',
     };
-    const encoder = await ort.InferenceSession.create(files.encoder, options);
+    const onGpu = backend.provider === 'webgpu';
+    // The embedding stays in the GPU buffer the encoder wrote, for the decoder to read in place.
+    const encoder = await ort.InferenceSession.create(files.encoder, {
+      ...options,
+      ...(onGpu ? { preferredOutputLocation: { [model.encoder.output]: 'gpu-buffer' as const } } : {}),
+    });
     let decoder: ort.InferenceSession | undefined;
     try {
       decoder = await ort.InferenceSession.create(files.decoder, options);
       const mismatch = contractMismatch(model, encoder.inputMetadata, decoder.inputMetadata);
       if (mismatch) throw new Error(`${model.name}: ${mismatch}. Its manifest entry does not describe this export.`);
-      return new SamSession(model, encoder, decoder);
+      return new SamSession(model, encoder, decoder, onGpu);
     } catch (error) {
       await Promise.all([encoder.release(), decoder?.release()]);
       throw error;
@@ -58,11 +78,11 @@ export class SamSession {
   async encode(image: DisplayedImage): Promise<Embedding> {
     const input = new ort.Tensor('float32', samEncoderInput(image, this.model), encoderInputDims(this.model));
     const outputs = await this.encoder.run({ [this.model.encoder.input]: input });
-    const embedding = outputs[this.model.encoder.output];
-    if (!embedding) throw new Error(`encoder has no output ${this.model.encoder.output}`);
-    const data = (await embedding.getData()) as Float32Array;
-    embedding.dispose();
-    return { data, dims: embedding.dims, byteLength: data.byteLength };
+    const tensor = outputs[this.model.encoder.output];
+    if (!tensor) throw new Error(`encoder has no output ${this.model.encoder.output}`);
+    for (const [name, other] of Object.entries(outputs)) if (name !== this.model.encoder.output) other.dispose();
+    const byteLength = tensor.dims.reduce((n, d) => n * d, 4);
+    return { tensor, dims: tensor.dims, byteLength, release: () => tensor.dispose() };
   }
 
   async decode(
@@ -78,7 +98,7 @@ export class SamSession {
     const canvas = this.model.preprocessing.resize === 'canvas' ? this.model.preprocessing.canvas! : undefined;
     const [frameHeight, frameWidth] = canvas ?? [height, width];
     const feeds: Record<string, ort.Tensor> = {
-      [d.embeddings]: new ort.Tensor('float32', embedding.data, embedding.dims),
+      [d.embeddings]: embedding.tensor,
       [d.pointCoords]: new ort.Tensor('float32', coords, [1, count, 2]),
       [d.pointLabels]: new ort.Tensor('float32', labels, [1, count]),
       [d.origSize]:
@@ -92,7 +112,9 @@ export class SamSession {
       feeds[d.maskInput] = new ort.Tensor('float32', ok ? previous : new Float32Array(side * side), [1, 1, side, side]);
       feeds[d.hasMaskInput] = new ort.Tensor('float32', Float32Array.from([ok ? 1 : 0]), [1]);
     }
-    const out = await this.decoder.run(feeds);
+    // Only the outputs used are computed and read back.
+    const fetches = [d.masks, d.iou, d.lowResMasks].filter((name): name is string => !!name);
+    const out = await this.decoder.run(feeds, fetches);
     const masks = out[d.masks];
     if (!masks || masks.dims.at(-1) !== frameWidth || masks.dims.at(-2) !== frameHeight) {
       throw new Error(`decoder output ${d.masks} is ${masks?.dims.join('×')}, expected …×${frameHeight}×${frameWidth}`);
@@ -107,6 +129,10 @@ export class SamSession {
       0,
       side * side,
     );
+    const uploaded = Object.keys(feeds).filter((name) => feeds[name]!.location === 'cpu');
+    const upload = uploaded.reduce((n, name) => n + (feeds[name]!.data as ArrayBufferView).byteLength, 0);
+    const download = Object.values(out).reduce((n, t) => n + t.dims.reduce((m, v) => m * v, 4), 0);
+    const transfer = this.onGpu ? { uploaded, upload, download } : { uploaded: [], upload: 0, download: 0 };
     for (const tensor of Object.values(out)) tensor.dispose();
     const post = this.model.postprocess;
     const mask = canvas
@@ -114,7 +140,7 @@ export class SamSession {
       : post?.mask === 'low-res-token-0'
         ? lowResMask(lowRes, side, width, height, post.threshold)
         : binaryMask(logits);
-    return { width, height, mask, iou, lowRes };
+    return { width, height, mask, iou, lowRes, transfer };
   }
 
   async release(): Promise<void> {

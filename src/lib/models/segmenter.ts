@@ -2,7 +2,7 @@ import { chooseBackend, detectCapabilities, type BackendInfo, type BackendPrefer
 import { EmbeddingCache } from './embedding-cache';
 import { displayName, type SegmentationModel } from './manifest';
 import { importModelFiles, loadModelFile, openModelCache, type FileProgress } from './model-files';
-import { SamSession, type DecodedMask, type Embedding } from './sam-session';
+import { SamSession, type DecodedMask, type Embedding, type Transfer } from './sam-session';
 import type { DisplayedImage } from './sam-preprocess';
 import { isEmptyPrompt, type SegmentPrompt } from './sam-prompt';
 import { propagate, type PropagationLimits, type SliceMask, type StopReason } from './propagate';
@@ -39,13 +39,17 @@ export interface LoadResult {
 }
 
 export type DecodeResult =
-  (Omit<DecodedMask, 'lowRes'> & { seq: number; ms: number; stale: false }) | { seq: number; stale: true };
+  (Omit<DecodedMask, 'lowRes' | 'transfer'> & { seq: number; ms: number; stale: false }) | { seq: number; stale: true };
 
 export interface SegmenterStats {
   encodes: number;
   decodes: number;
   skipped: number;
   cachedEmbeddings: number;
+  /** Their bytes, wherever they are held (GPU buffers on WebGPU). */
+  embeddingBytes: number;
+  /** Bytes the last decode moved between CPU and GPU (zero on WASM). */
+  lastTransfer: Transfer;
 }
 
 /**
@@ -60,7 +64,7 @@ export class Segmenter {
   #queue: Promise<unknown> = Promise.resolve();
   #newestSeq = -1;
   #previous = new Map<string, Float32Array>();
-  #stats = { encodes: 0, decodes: 0, skipped: 0 };
+  #stats = { encodes: 0, decodes: 0, skipped: 0, lastTransfer: { uploaded: [] as string[], upload: 0, download: 0 } };
   #abort: AbortController | undefined;
   #propagationCancelled = false;
 
@@ -142,9 +146,16 @@ export class Segmenter {
       if (isEmptyPrompt(prompt)) throw new Error('the prompt has no point and no box');
       const start = performance.now();
       const previous = refine ? this.#previous.get(key) : undefined;
-      const { lowRes, ...result } = await session.decode(embedding, prompt, size.width, size.height, previous);
+      const { lowRes, transfer, ...result } = await session.decode(
+        embedding,
+        prompt,
+        size.width,
+        size.height,
+        previous,
+      );
       this.#previous.set(key, lowRes);
       this.#stats.decodes++;
+      this.#stats.lastTransfer = transfer;
       return { ...result, seq, ms: performance.now() - start, stale: false };
     });
   }
@@ -182,6 +193,7 @@ export class Segmenter {
           const decoded = await session.decode(embedding, prompt, image.width, image.height, previous.lowRes);
           this.#previous.set(key, decoded.lowRes);
           this.#stats.decodes++;
+          this.#stats.lastTransfer = decoded.transfer;
           return decoded;
         });
       },
@@ -203,7 +215,7 @@ export class Segmenter {
   }
 
   stats(): SegmenterStats {
-    return { ...this.#stats, cachedEmbeddings: this.#embeddings.size };
+    return { ...this.#stats, cachedEmbeddings: this.#embeddings.size, embeddingBytes: this.#embeddings.bytes };
   }
 
   #requireSession(): SamSession {
