@@ -197,8 +197,49 @@ describe.each(['test-sam-tiny', 'test-litemedsam-tiny'])('%s: the GPU-resident p
       expect.arrayContaining([model === 'test-sam-tiny' ? 'point_coords' : 'batched_point_coords']),
     );
     expect(upload).toBeGreaterThan(0);
-    expect(cpu.stats.lastTransfer).toEqual({ uploaded: [], upload: 0, download: 0 });
+    expect(cpu.stats.lastTransfer).toEqual({ uploaded: [], upload: 0, downloaded: [], download: 0 });
+    // These fixtures draw their masks directly (no masksFromLowRes): the full-size mask comes back.
+    expect(gpu.stats.lastTransfer.downloaded).toContain('masks');
   });
+});
+
+it('reads back only the low-res logits on WebGPU where the entry says its masks come from them', async () => {
+  // test-sam-intensity's decoder, declared masksFromLowRes (as sam-vit-b is) through a routed
+  // model list: on WebGPU the mask is made from low_res_masks here; on WASM from its masks output.
+  async function segmentOn(backend: 'webgpu' | 'wasm') {
+    const context = await app.browser.newContext();
+    await context.route(`${app.url}models/manifest.json`, async (route) => {
+      const json = await (await route.fetch()).json();
+      for (const m of json.models) if (m.id === 'test-sam-intensity') m.masksFromLowRes = true;
+      await route.fulfill({ json });
+    });
+    const page = await context.newPage();
+    await page.goto(app.url);
+    await page.getByTestId('file-input').setInputFiles([fixturePath('raster/tbx11k-tb0005.png')]);
+    await page.waitForFunction(() => window.medlens.viewer.slice);
+    await page.getByTestId('segment-model').selectOption('test-sam-intensity');
+    await page.getByTestId('segment-backend-choice').selectOption(backend);
+    await page.getByTestId('segment-load').click();
+    await page.getByTestId('segment-backend').waitFor({ timeout: 60_000 });
+    await page.evaluate(() => window.medlens.segmentation.setBox({ x0: 60.5, y0: 80.2, x1: 450.7, y1: 430.9 }));
+    await expect.poll(async () => (await currentMask(page))?.prompt.box?.x1, SLOW).toBe(450.7);
+    const mask = (await currentMask(page))!.data;
+    const stats = await page.evaluate(() => window.medlens.segmentation.stats());
+    await context.close();
+    return { mask, stats };
+  }
+  const gpu = await segmentOn('webgpu');
+  const cpu = await segmentOn('wasm');
+  let both = 0;
+  let either = 0;
+  gpu.mask.forEach((v, i) => {
+    both += v & cpu.mask[i]!;
+    either += v | cpu.mask[i]!;
+  });
+  expect(either).toBeGreaterThan(1000);
+  expect(both / either).toBeGreaterThanOrEqual(0.99);
+  // Back came the low-res logits and the IoU, not the full-size float mask the decoder also makes.
+  expect(gpu.stats.lastTransfer.downloaded.sort()).toEqual(['iou_predictions', 'low_res_masks']);
 });
 
 it('loads a model the second time from Cache Storage, without the network', async () => {

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseManifest, type SegmentationModel } from '../../src/lib/models/manifest';
-import { samEncoderInput, type DisplayedImage } from '../../src/lib/models/sam-preprocess';
-import { promptTensors, type SegmentPrompt } from '../../src/lib/models/sam-prompt';
+import { resizedSize, samEncoderInput, type DisplayedImage } from '../../src/lib/models/sam-preprocess';
+import { paddedLowResMask, promptTensors, type SegmentPrompt } from '../../src/lib/models/sam-prompt';
 import { SamSession } from '../../src/lib/models/sam-session';
 import { readPng } from './png-reader';
 import { dice } from './dice';
@@ -197,5 +197,39 @@ describe.runIf(present).each(FAMILIES)('$folder against $model', ({ folder, mode
     const masksMatch = Object.values(cases).every((c) => c.dice >= threshold);
     const inputMatches = Math.abs(mean - golden.encoder_input.mean) < statTolerance;
     expect(tensorsMatch && masksMatch && inputMatches).toBe(false);
+  });
+});
+
+describe.runIf(present).each([
+  { folder: 'sam-onnx-meta', model: 'sam-vit-b' },
+  { folder: 'litemedsam', model: 'litemedsam' },
+])('$folder: the full-size mask from the low-res logits alone', ({ folder, model }) => {
+  // What the WebGPU path reads back instead of the decoder's full-size `masks`: the exported
+  // graph's own postprocessing (up to the input size, crop, down to the image) must agree.
+  it('matches the decoder’s own masks output on every golden case', async () => {
+    const m = entry(model);
+    expect(m.masksFromLowRes).toBe(true);
+    const session = await SamSession.create(
+      m,
+      {
+        encoder: new Uint8Array(readFileSync(`${CONTRACTS}${folder}/encoder.onnx`)),
+        decoder: new Uint8Array(readFileSync(`${CONTRACTS}${folder}/decoder.onnx`)),
+      },
+      { provider: 'wasm', threads: 1, shaderF16: false, reason: 'test' },
+    );
+    try {
+      for (const c of Object.values(CASES)) {
+        const image = load(folder, c.image);
+        const decoded = await session.decode(await session.encode(image), c.prompt, image.width, image.height);
+        const side = Math.sqrt(decoded.lowRes.length);
+        const resized = resizedSize(image.width, image.height, m.inputSize);
+        const fromLowRes = paddedLowResMask(decoded.lowRes, side, resized, m.inputSize, image.width, image.height);
+        const differ = fromLowRes.reduce((n, v, i) => n + (v !== decoded.mask[i] ? 1 : 0), 0);
+        expect(decoded.mask.reduce((n, v) => n + v, 0)).toBeGreaterThan(100);
+        expect(differ / decoded.mask.length).toBeLessThan(1e-4);
+      }
+    } finally {
+      await session.release();
+    }
   });
 });

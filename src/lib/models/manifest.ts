@@ -61,6 +61,13 @@ export interface SegmentationModel {
    * threshold: logits > 0, or sigmoid > 0.5. Default masks, logits.
    */
   postprocess?: { mask: 'masks' | 'low-res-token-0'; threshold: 'logits' | 'sigmoid' };
+  /**
+   * The decoder's `masks` output is its `low_res_masks` through Meta's mask_postprocessing (up to
+   * the input size, crop the padding, down to the image): on WebGPU only the low-res logits are
+   * read back and those steps done here (sam-prompt.ts paddedLowResMask). Fixture decoders that
+   * draw `masks` directly do not say so.
+   */
+  masksFromLowRes?: boolean;
   /** Where each step of this contract is written in the model's own code: repo@commit:path:line. */
   contract?: string[];
   encoder: { file: string; input: string; output: string };
@@ -222,6 +229,9 @@ function checkEntry(raw: unknown, index: number): ModelEntry {
   const pre = entry.preprocessing;
   if (!['longest-side', 'stretch', 'canvas'].includes(pre?.resize) || !['bottom-right', 'none'].includes(pre?.pad)) {
     fail(at, 'preprocessing.resize must be longest-side, stretch or canvas, pad bottom-right or none');
+  }
+  if (entry.masksFromLowRes && (pre.resize !== 'longest-side' || pre.pad !== 'bottom-right' || entry.postprocess)) {
+    fail(at, 'masksFromLowRes needs a longest-side resize padded bottom-right, and the decoder’s masks output');
   }
   if (!['imagenet', 'min-max', 'in-graph'].includes(pre.normalize)) {
     fail(at, 'preprocessing.normalize must be imagenet, min-max or in-graph');

@@ -122,3 +122,66 @@ export function lowResMask(
   }
   return mask;
 }
+
+/** torch's bilinear sampling (align_corners=False) from `from` samples to `to`: two taps per output. */
+function bilinearTaps(to: number, from: number): [i0: number, i1: number, w1: number][] {
+  return Array.from({ length: to }, (_, d) => {
+    const src = Math.max((d + 0.5) * (from / to) - 0.5, 0);
+    const i0 = Math.min(Math.floor(src), from - 1);
+    const i1 = Math.min(i0 + 1, from - 1);
+    return [i0, i1, src - i0];
+  });
+}
+
+/**
+ * Per output index along one axis, the low-res indices and weights of SAM's postprocessing:
+ * bilinear from `side` to the model input `size`, keep the first `kept` (the resized image
+ * before padding), bilinear to `out` (segment_anything/utils/onnx.py mask_postprocessing).
+ */
+function composedTaps(out: number, kept: number, size: number, side: number): Map<number, number>[] {
+  const up = bilinearTaps(size, side);
+  return bilinearTaps(out, kept).map(([c0, c1, w]) => {
+    const taps = new Map<number, number>();
+    for (const [c, cw] of [
+      [c0, 1 - w],
+      [c1, w],
+    ] as const) {
+      const [l0, l1, lw] = up[c]!;
+      taps.set(l0, (taps.get(l0) ?? 0) + cw * (1 - lw));
+      taps.set(l1, (taps.get(l1) ?? 0) + cw * lw);
+    }
+    return taps;
+  });
+}
+
+/**
+ * The full-size mask from SAM's low-res logits (side², the padded model input's frame), as the
+ * exported decoder's own `masks` output makes it: up to the input size, crop the padding, down
+ * to the image, logits > 0. Separable: a horizontal pass per low-res row, then a vertical one.
+ */
+export function paddedLowResMask(
+  logits: Float32Array,
+  side: number,
+  resized: { width: number; height: number },
+  inputSize: number,
+  width: number,
+  height: number,
+): Uint8Array {
+  const cols = composedTaps(width, resized.width, inputSize, side);
+  const rows = composedTaps(height, resized.height, inputSize, side);
+  const horizontal = new Float32Array(side * width);
+  for (let i = 0; i < side; i++)
+    for (let x = 0; x < width; x++) {
+      let v = 0;
+      for (const [j, w] of cols[x]!) v += w * logits[i * side + j]!;
+      horizontal[i * width + x] = v;
+    }
+  const mask = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      let v = 0;
+      for (const [i, w] of rows[y]!) v += w * horizontal[i * width + x]!;
+      mask[y * width + x] = v > 0 ? 1 : 0;
+    }
+  return mask;
+}

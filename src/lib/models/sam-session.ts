@@ -2,8 +2,8 @@ import * as ort from 'onnxruntime-web/webgpu';
 import type { BackendInfo } from './backend';
 import type { SegmentationModel } from './manifest';
 import { contractMismatch } from './sam-contract-check';
-import { canvasScale, encoderInputDims, samEncoderInput, type DisplayedImage } from './sam-preprocess';
-import { binaryMask, canvasMask, lowResMask, promptTensors, type SegmentPrompt } from './sam-prompt';
+import { canvasScale, encoderInputDims, resizedSize, samEncoderInput, type DisplayedImage } from './sam-preprocess';
+import { binaryMask, canvasMask, lowResMask, paddedLowResMask, promptTensors, type SegmentPrompt } from './sam-prompt';
 
 /**
  * An image embedding, where the encoder left it: in a GPU buffer on WebGPU (the decoder reads it
@@ -20,6 +20,7 @@ export interface Embedding {
 export interface Transfer {
   uploaded: string[];
   upload: number;
+  downloaded: string[];
   download: number;
 }
 
@@ -112,16 +113,14 @@ export class SamSession {
       feeds[d.maskInput] = new ort.Tensor('float32', ok ? previous : new Float32Array(side * side), [1, 1, side, side]);
       feeds[d.hasMaskInput] = new ort.Tensor('float32', Float32Array.from([ok ? 1 : 0]), [1]);
     }
-    // Only the outputs used are computed and read back.
-    const fetches = [d.masks, d.iou, d.lowResMasks].filter((name): name is string => !!name);
+    const post = this.model.postprocess;
+    // On WebGPU only the 256² low-res logits come back, not a full-size float mask (1 MiB for a
+    // 512² image, 60 MB for a mammogram): the decoder's own postprocessing is redone here
+    // (paddedLowResMask, checked against the exported graphs' `masks`).
+    const fromLowRes = this.onGpu && this.model.masksFromLowRes === true;
+    const lowResOnly = fromLowRes || (!canvas && post?.mask === 'low-res-token-0');
+    const fetches = [lowResOnly ? undefined : d.masks, d.iou, d.lowResMasks].filter((n): n is string => !!n);
     const out = await this.decoder.run(feeds, fetches);
-    const masks = out[d.masks];
-    if (!masks || masks.dims.at(-1) !== frameWidth || masks.dims.at(-2) !== frameHeight) {
-      throw new Error(`decoder output ${d.masks} is ${masks?.dims.join('×')}, expected …×${frameHeight}×${frameWidth}`);
-    }
-    // With several candidate masks (an export without --return-single-mask), token 0 comes
-    // first: the one MedSAM was trained to use (multimask_output=False).
-    const logits = ((await masks.getData()) as Float32Array).subarray(0, frameWidth * frameHeight);
     const iou = ((await out[d.iou]?.getData()) as Float32Array | undefined)?.[0] ?? Number.NaN;
     const lowTensor = out[d.lowResMasks];
     const side = lowTensor?.dims.at(-1) ?? 0;
@@ -129,17 +128,34 @@ export class SamSession {
       0,
       side * side,
     );
+    let mask: Uint8Array;
+    if (fromLowRes) {
+      const resized = resizedSize(width, height, this.model.inputSize);
+      mask = paddedLowResMask(lowRes, side, resized, this.model.inputSize, width, height);
+    } else if (lowResOnly) {
+      mask = lowResMask(lowRes, side, width, height, post!.threshold);
+    } else {
+      const masks = out[d.masks];
+      if (!masks || masks.dims.at(-1) !== frameWidth || masks.dims.at(-2) !== frameHeight) {
+        throw new Error(
+          `decoder output ${d.masks} is ${masks?.dims.join('×')}, expected …×${frameHeight}×${frameWidth}`,
+        );
+      }
+      // With several candidate masks (an export without --return-single-mask), token 0 comes
+      // first: the one MedSAM was trained to use (multimask_output=False).
+      const logits = ((await masks.getData()) as Float32Array).subarray(0, frameWidth * frameHeight);
+      mask = canvas
+        ? canvasMask(logits, canvas, canvasScale(width, height, canvas), width, height)
+        : binaryMask(logits);
+    }
     const uploaded = Object.keys(feeds).filter((name) => feeds[name]!.location === 'cpu');
     const upload = uploaded.reduce((n, name) => n + (feeds[name]!.data as ArrayBufferView).byteLength, 0);
-    const download = Object.values(out).reduce((n, t) => n + t.dims.reduce((m, v) => m * v, 4), 0);
-    const transfer = this.onGpu ? { uploaded, upload, download } : { uploaded: [], upload: 0, download: 0 };
+    const downloaded = Object.keys(out);
+    const download = downloaded.reduce((n, name) => n + out[name]!.dims.reduce((m, v) => m * v, 4), 0);
+    const transfer = this.onGpu
+      ? { uploaded, upload, downloaded, download }
+      : { uploaded: [], upload: 0, downloaded: [], download: 0 };
     for (const tensor of Object.values(out)) tensor.dispose();
-    const post = this.model.postprocess;
-    const mask = canvas
-      ? canvasMask(logits, canvas, canvasScale(width, height, canvas), width, height)
-      : post?.mask === 'low-res-token-0'
-        ? lowResMask(lowRes, side, width, height, post.threshold)
-        : binaryMask(logits);
     return { width, height, mask, iou, lowRes, transfer };
   }
 

@@ -64,7 +64,12 @@ export class Segmenter {
   #queue: Promise<unknown> = Promise.resolve();
   #newestSeq = -1;
   #previous = new Map<string, Float32Array>();
-  #stats = { encodes: 0, decodes: 0, skipped: 0, lastTransfer: { uploaded: [] as string[], upload: 0, download: 0 } };
+  #stats = {
+    encodes: 0,
+    decodes: 0,
+    skipped: 0,
+    lastTransfer: { uploaded: [] as string[], upload: 0, downloaded: [] as string[], download: 0 },
+  };
   #abort: AbortController | undefined;
   #propagationCancelled = false;
 
