@@ -274,14 +274,26 @@ export class SegmentationState {
       return { mask: result.mask, width: result.width, height: result.height };
     } catch (error) {
       // Anything thrown inside ONNX Runtime may leave the worker unusable: start afresh.
+      const failed = this.#loaded;
       this.#client.reset('segmentation stopped after an error');
       this.#loaded = undefined;
       this.#tool = undefined;
       this.#encodedKey = undefined;
       this.#encoding = undefined;
-      this.#fail(
-        `segmentation failed: ${(error as Error).message}. The model was unloaded; load it again to continue.`,
-      );
+      const reason = (error as Error).message;
+      // A GPU that fails (a lost device, an allocation refused) leaves WASM: load the same model
+      // there and answer this prompt, rather than leave a dead panel.
+      if (failed?.backend.provider === 'webgpu') {
+        this.#selected = failed.model.id;
+        this.#preference = 'wasm';
+        await this.load();
+        if (this.#loaded) {
+          this.#notice = `WebGPU failed (${reason}): switched to WASM, which runs on the CPU.`;
+          return this.#run(prompt, refine, origin);
+        }
+        return undefined;
+      }
+      this.#fail(`segmentation failed: ${reason}. The model was unloaded; load it again to continue.`);
     }
   }
 

@@ -242,6 +242,37 @@ it('reads back only the low-res logits on WebGPU where the entry says its masks 
   expect(gpu.stats.lastTransfer.downloaded.sort()).toEqual(['iou_predictions', 'low_res_masks']);
 });
 
+it('falls back to WASM with a message when the GPU fails mid-session, and answers the prompt', async () => {
+  const page = await app.browser.newPage();
+  await page.goto(app.url);
+  await page.getByTestId('file-input').setInputFiles([DICOM]);
+  await page.waitForFunction(() => window.medlens.viewer.slice);
+  await page.getByTestId('segment-model').selectOption('test-sam-tiny');
+  await page.getByTestId('segment-backend-choice').selectOption('webgpu');
+  await page.getByTestId('segment-load').click();
+  await page.getByTestId('segment-backend').waitFor({ timeout: 60_000 });
+  await page.evaluate(() => window.medlens.segmentation.setBox({ x0: 100.5, y0: 40.5, x1: 300.5, y1: 200.5 }));
+  await expect.poll(async () => (await currentMask(page))?.prompt.box?.x1, SLOW).toBe(300.5);
+  // The GPU goes away under the worker: every submission of GPU work fails from now on.
+  const worker = page.workers().find((w) => w.url().includes('segment'))!;
+  await worker.evaluate(() => {
+    const queue = (globalThis as unknown as { GPUQueue: { prototype: { submit: () => void } } }).GPUQueue;
+    queue.prototype.submit = () => {
+      throw new Error('the GPU device was lost (test)');
+    };
+  });
+  await page.evaluate(() => window.medlens.segmentation.setBox({ x0: 120.5, y0: 50.5, x1: 330.5, y1: 210.5 }));
+  await expect.poll(async () => (await currentMask(page))?.prompt.box?.x1, SLOW).toBe(330.5);
+  const mask = (await currentMask(page))!;
+  expect(boxErrors(mask, mask.prompt.box!).far).toBe(0);
+  expect(await page.getByTestId('segment-backend').textContent()).toMatch(/^WASM/);
+  expect(await page.getByTestId('segment-notice').textContent()).toMatch(
+    /^WebGPU failed \(.*\): switched to WASM, which runs on the CPU\.$/,
+  );
+  expect(await page.getByTestId('segment-error').count()).toBe(0);
+  await page.close();
+});
+
 it('loads a model the second time from Cache Storage, without the network', async () => {
   const context = await app.browser.newContext();
   const requests = recordRequests(context);
