@@ -242,6 +242,26 @@ it('reads back only the low-res logits on WebGPU where the entry says its masks 
   expect(gpu.stats.lastTransfer.downloaded.sort()).toEqual(['iou_predictions', 'low_res_masks']);
 });
 
+it('keeps off WebGPU, and says why, when the model’s largest tensor exceeds the adapter’s buffer limit', async () => {
+  // As SAM ViT-B's 768 MiB attention on a 128 MiB-limit GPU: declared here on the fixture.
+  const context = await app.browser.newContext();
+  await context.route(`${app.url}models/manifest.json`, async (route) => {
+    const json = await (await route.fetch()).json();
+    for (const m of json.models) if (m.id === 'test-sam-tiny') m.encoder.largestTensorBytes = 2 ** 40;
+    await route.fulfill({ json });
+  });
+  const page = await context.newPage();
+  await page.goto(app.url);
+  await page.getByTestId('segment-model').selectOption('test-sam-tiny');
+  await page.getByTestId('segment-backend-choice').selectOption('webgpu');
+  await page.getByTestId('segment-load').click();
+  await page.getByTestId('segment-backend').waitFor({ timeout: 60_000 });
+  expect(await page.getByTestId('segment-backend').textContent()).toMatch(
+    /^WASM — its largest tensor \(1048576 MiB\) exceeds this GPU's storage buffer limit \(\d+ MiB\), where WebGPU would compute wrong results/,
+  );
+  await context.close();
+});
+
 it('falls back to WASM with a message when the GPU fails mid-session, and answers the prompt', async () => {
   const page = await app.browser.newPage();
   await page.goto(app.url);

@@ -9,6 +9,7 @@ const fp16 = models.find((m) => m.id === 'sam-vit-b')!;
 const caps = (webgpu: boolean, shaderF16: boolean): Capabilities => ({
   webgpu,
   shaderF16,
+  maxStorageBufferBindingSize: 2 ** 30,
   crossOriginIsolated: false,
   cores: 2,
 });

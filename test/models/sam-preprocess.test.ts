@@ -59,7 +59,13 @@ it('maps prompts into the input frame with SAM labels and padding', () => {
 });
 
 it('chooses WebGPU when an adapter exists, WASM threads only when isolated', () => {
-  const caps = { webgpu: true, shaderF16: false, crossOriginIsolated: false, cores: 8 };
+  const caps = {
+    webgpu: true,
+    shaderF16: false,
+    maxStorageBufferBindingSize: 128 * 2 ** 20,
+    crossOriginIsolated: false,
+    cores: 8,
+  };
   expect(chooseBackend(caps, 'auto')).toMatchObject({
     provider: 'webgpu',
     shaderF16: false,
@@ -71,4 +77,26 @@ it('chooses WebGPU when an adapter exists, WASM threads only when isolated', () 
     reason: expect.stringMatching(/no WebGPU adapter.*not cross-origin isolated/),
   });
   expect(chooseBackend({ ...caps, crossOriginIsolated: true }, 'wasm')).toMatchObject({ provider: 'wasm', threads: 4 });
+});
+
+it('keeps off a GPU whose storage buffers cannot hold the model’s largest tensor', () => {
+  // SAM ViT-B's global attention (768 MiB) on a 128 MiB-limit adapter (lavapipe, many laptops).
+  const caps = {
+    webgpu: true,
+    shaderF16: false,
+    maxStorageBufferBindingSize: 128 * 2 ** 20,
+    crossOriginIsolated: false,
+    cores: 8,
+  };
+  expect(chooseBackend(caps, 'auto', 768 * 2 ** 20)).toMatchObject({
+    provider: 'wasm',
+    reason: expect.stringMatching(
+      /^its largest tensor \(768 MiB\) exceeds this GPU's storage buffer limit \(128 MiB\), where WebGPU would compute wrong results; 1 thread/,
+    ),
+  });
+  expect(chooseBackend(caps, 'webgpu', 768 * 2 ** 20).provider).toBe('wasm');
+  expect(chooseBackend({ ...caps, maxStorageBufferBindingSize: 2 ** 31 }, 'auto', 768 * 2 ** 20).provider).toBe(
+    'webgpu',
+  );
+  expect(chooseBackend(caps, 'auto', 64 * 2 ** 20).provider).toBe('webgpu');
 });

@@ -14,13 +14,19 @@ export interface BackendInfo {
 export interface Capabilities {
   webgpu: boolean;
   shaderF16: boolean;
+  /** The adapter's limit on one storage buffer binding (0 without an adapter). */
+  maxStorageBufferBindingSize: number;
   crossOriginIsolated: boolean;
   cores: number;
 }
 
 /** The part of the WebGPU API this module reads (navigator.gpu exists in pages and workers). */
+interface WebGpuAdapter {
+  features: ReadonlySet<string>;
+  limits: { maxStorageBufferBindingSize: number };
+}
 interface WebGpuNavigator {
-  gpu?: { requestAdapter(): Promise<{ features: ReadonlySet<string> } | null> };
+  gpu?: { requestAdapter(): Promise<WebGpuAdapter | null> };
   hardwareConcurrency?: number;
 }
 
@@ -28,7 +34,7 @@ interface WebGpuNavigator {
 export async function detectCapabilities(): Promise<Capabilities> {
   const nav = (globalThis as { navigator?: WebGpuNavigator }).navigator;
   const gpu = nav?.gpu;
-  let adapter: { features: ReadonlySet<string> } | null;
+  let adapter: WebGpuAdapter | null;
   try {
     adapter = gpu ? await gpu.requestAdapter() : null;
   } catch {
@@ -37,18 +43,27 @@ export async function detectCapabilities(): Promise<Capabilities> {
   return {
     webgpu: !!adapter,
     shaderF16: !!adapter?.features.has('shader-f16'),
+    maxStorageBufferBindingSize: adapter?.limits.maxStorageBufferBindingSize ?? 0,
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     cores: nav?.hardwareConcurrency ?? 1,
   };
 }
 
+const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
+
 /**
- * WebGPU when an adapter exists, else WASM: with threads (SIMD is always on in ORT's build)
- * when cross-origin isolated, else single-threaded, since SharedArrayBuffer needs COOP/COEP.
+ * WebGPU when an adapter exists and can hold the model's largest tensor in one storage buffer,
+ * else WASM: with threads (SIMD is always on in ORT's build) when cross-origin isolated, else
+ * single-threaded, since SharedArrayBuffer needs COOP/COEP.
  */
-export function chooseBackend(caps: Capabilities, preference: BackendPreference): BackendInfo {
+export function chooseBackend(caps: Capabilities, preference: BackendPreference, largestTensorBytes = 0): BackendInfo {
   const threads = caps.crossOriginIsolated ? Math.max(1, Math.min(4, caps.cores)) : 1;
   const wasmWhy = caps.crossOriginIsolated ? `${threads} threads` : '1 thread: page is not cross-origin isolated';
+  const tooLarge = caps.webgpu && largestTensorBytes > caps.maxStorageBufferBindingSize;
+  if (preference !== 'wasm' && tooLarge) {
+    const why = `its largest tensor (${mib(largestTensorBytes)}) exceeds this GPU's storage buffer limit (${mib(caps.maxStorageBufferBindingSize)}), where WebGPU would compute wrong results`;
+    return { provider: 'wasm', threads, shaderF16: false, reason: `${why}; ${wasmWhy}` };
+  }
   if (preference !== 'wasm' && caps.webgpu) {
     return {
       provider: 'webgpu',

@@ -70,7 +70,17 @@ export interface SegmentationModel {
   masksFromLowRes?: boolean;
   /** Where each step of this contract is written in the model's own code: repo@commit:path:line. */
   contract?: string[];
-  encoder: { file: string; input: string; output: string };
+  encoder: {
+    file: string;
+    input: string;
+    output: string;
+    /**
+     * Bytes of the largest tensor the encoder computes (SAM ViT-B's global attention: 12 heads ×
+     * 4096² float32 = 768 MiB). onnxruntime-web's WebGPU backend computes silently wrong results
+     * when one exceeds the adapter's maxStorageBufferBindingSize, so such a GPU is not used.
+     */
+    largestTensorBytes?: number;
+  };
   decoder: {
     file: string;
     embeddings: string;

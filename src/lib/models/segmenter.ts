@@ -101,7 +101,7 @@ export class Segmenter {
         verified &&= loaded.verified;
       }
       abort.signal.throwIfAborted();
-      const backend = chooseBackend(await detectCapabilities(), preference);
+      const backend = chooseBackend(await detectCapabilities(), preference, model.encoder.largestTensorBytes);
       this.#session = await SamSession.create(
         model,
         { encoder: files.get(model.encoder.file)!, decoder: files.get(model.decoder.file)! },
