@@ -160,36 +160,63 @@ describe.each(cases)('$model on $backend', ({ model, backend }) => {
   });
 });
 
-describe.each(['test-sam-tiny', 'test-litemedsam-tiny'])('%s: the GPU-resident path', (model) => {
-  /** The mask for one box on each backend, and what that decode moved between CPU and GPU. */
-  async function segmentOn(backend: 'webgpu' | 'wasm') {
-    const page = await app.browser.newPage();
-    await page.goto(app.url);
-    await page.getByTestId('file-input').setInputFiles([DICOM]);
-    await page.waitForFunction(() => window.medlens.viewer.slice);
-    await page.getByTestId('segment-model').selectOption(model);
-    await page.getByTestId('segment-backend-choice').selectOption(backend);
-    await page.getByTestId('segment-load').click();
-    await page.getByTestId('segment-backend').waitFor({ timeout: 60_000 });
-    await page.evaluate(() => window.medlens.segmentation.setBox({ x0: 120.5, y0: 30.2, x1: 380.7, y1: 210.9 }));
-    await expect.poll(async () => (await currentMask(page))?.prompt.box?.x1, SLOW).toBe(380.7);
-    const mask = (await currentMask(page))!.data;
-    const stats = await page.evaluate(() => window.medlens.segmentation.stats());
-    await page.close();
-    return { mask, stats };
-  }
+type Box = { x0: number; y0: number; x1: number; y1: number };
 
-  it('keeps the embedding on the GPU between encoder and decoder, with the same mask as WASM', async () => {
-    const gpu = await segmentOn('webgpu');
-    const cpu = await segmentOn('wasm');
-    let both = 0;
-    let either = 0;
-    gpu.mask.forEach((v, i) => {
-      both += v & cpu.mask[i]!;
-      either += v | cpu.mask[i]!;
+/**
+ * One box segmented on a fresh page with `model` on `backend`: the mask and the worker's stats.
+ * `edit` changes that model's entry in the model list as the page is served it.
+ */
+async function segmentOnce(options: {
+  model: string;
+  backend: 'webgpu' | 'wasm';
+  image: string;
+  box: Box;
+  edit?: (entry: Record<string, unknown>) => void;
+}) {
+  const { model, backend, image, box, edit } = options;
+  const context = await app.browser.newContext();
+  if (edit) {
+    await context.route(`${app.url}models/manifest.json`, async (route) => {
+      const json = await (await route.fetch()).json();
+      for (const m of json.models) if (m.id === model) edit(m);
+      await route.fulfill({ json });
     });
-    expect(either).toBeGreaterThan(1000);
-    expect(both / either).toBeGreaterThanOrEqual(0.99);
+  }
+  const page = await context.newPage();
+  await page.goto(app.url);
+  await page.getByTestId('file-input').setInputFiles([image]);
+  await page.waitForFunction(() => window.medlens.viewer.slice);
+  await page.getByTestId('segment-model').selectOption(model);
+  await page.getByTestId('segment-backend-choice').selectOption(backend);
+  await page.getByTestId('segment-load').click();
+  await page.getByTestId('segment-backend').waitFor({ timeout: 60_000 });
+  await page.evaluate((b) => window.medlens.segmentation.setBox(b), box);
+  await expect.poll(async () => (await currentMask(page))?.prompt.box?.x1, SLOW).toBe(box.x1);
+  const mask = (await currentMask(page))!.data;
+  const stats = await page.evaluate(() => window.medlens.segmentation.stats());
+  await context.close();
+  return { mask, stats };
+}
+
+function iou(a: number[], b: number[]): { iou: number; union: number } {
+  let both = 0;
+  let either = 0;
+  a.forEach((v, i) => {
+    both += v & b[i]!;
+    either += v | b[i]!;
+  });
+  return { iou: both / either, union: either };
+}
+
+describe.each(['test-sam-tiny', 'test-litemedsam-tiny'])('%s: the GPU-resident path', (model) => {
+  it('keeps the embedding on the GPU between encoder and decoder, with the same mask as WASM', async () => {
+    const run = (backend: 'webgpu' | 'wasm') =>
+      segmentOnce({ model, backend, image: DICOM, box: { x0: 120.5, y0: 30.2, x1: 380.7, y1: 210.9 } });
+    const gpu = await run('webgpu');
+    const cpu = await run('wasm');
+    const same = iou(gpu.mask, cpu.mask);
+    expect(same.union).toBeGreaterThan(1000);
+    expect(same.iou).toBeGreaterThanOrEqual(0.99);
     // Per prompt only the prompt's own tensors go up; the embedding stays where the encoder left it.
     const { uploaded, upload } = gpu.stats.lastTransfer;
     expect(uploaded).not.toContain('image_embeddings');
@@ -206,38 +233,19 @@ describe.each(['test-sam-tiny', 'test-litemedsam-tiny'])('%s: the GPU-resident p
 it('reads back only the low-res logits on WebGPU where the entry says its masks come from them', async () => {
   // test-sam-intensity's decoder, declared masksFromLowRes (as sam-vit-b is) through a routed
   // model list: on WebGPU the mask is made from low_res_masks here; on WASM from its masks output.
-  async function segmentOn(backend: 'webgpu' | 'wasm') {
-    const context = await app.browser.newContext();
-    await context.route(`${app.url}models/manifest.json`, async (route) => {
-      const json = await (await route.fetch()).json();
-      for (const m of json.models) if (m.id === 'test-sam-intensity') m.masksFromLowRes = true;
-      await route.fulfill({ json });
+  const run = (backend: 'webgpu' | 'wasm') =>
+    segmentOnce({
+      model: 'test-sam-intensity',
+      backend,
+      image: fixturePath('raster/tbx11k-tb0005.png'),
+      box: { x0: 60.5, y0: 80.2, x1: 450.7, y1: 430.9 },
+      edit: (entry) => (entry.masksFromLowRes = true),
     });
-    const page = await context.newPage();
-    await page.goto(app.url);
-    await page.getByTestId('file-input').setInputFiles([fixturePath('raster/tbx11k-tb0005.png')]);
-    await page.waitForFunction(() => window.medlens.viewer.slice);
-    await page.getByTestId('segment-model').selectOption('test-sam-intensity');
-    await page.getByTestId('segment-backend-choice').selectOption(backend);
-    await page.getByTestId('segment-load').click();
-    await page.getByTestId('segment-backend').waitFor({ timeout: 60_000 });
-    await page.evaluate(() => window.medlens.segmentation.setBox({ x0: 60.5, y0: 80.2, x1: 450.7, y1: 430.9 }));
-    await expect.poll(async () => (await currentMask(page))?.prompt.box?.x1, SLOW).toBe(450.7);
-    const mask = (await currentMask(page))!.data;
-    const stats = await page.evaluate(() => window.medlens.segmentation.stats());
-    await context.close();
-    return { mask, stats };
-  }
-  const gpu = await segmentOn('webgpu');
-  const cpu = await segmentOn('wasm');
-  let both = 0;
-  let either = 0;
-  gpu.mask.forEach((v, i) => {
-    both += v & cpu.mask[i]!;
-    either += v | cpu.mask[i]!;
-  });
-  expect(either).toBeGreaterThan(1000);
-  expect(both / either).toBeGreaterThanOrEqual(0.99);
+  const gpu = await run('webgpu');
+  const cpu = await run('wasm');
+  const same = iou(gpu.mask, cpu.mask);
+  expect(same.union).toBeGreaterThan(1000);
+  expect(same.iou).toBeGreaterThanOrEqual(0.99);
   // Back came the low-res logits and the IoU, not the full-size float mask the decoder also makes.
   expect(gpu.stats.lastTransfer.downloaded.sort()).toEqual(['iou_predictions', 'low_res_masks']);
 });

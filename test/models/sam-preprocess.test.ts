@@ -58,14 +58,16 @@ it('maps prompts into the input frame with SAM labels and padding', () => {
   expect(Array.from(points.coords)).toEqual([32, 16, 0, 1, 0, 0]);
 });
 
+/** An adapter without shader-f16 and with a 128 MiB storage-buffer limit (lavapipe, many laptops). */
+const caps = {
+  webgpu: true,
+  shaderF16: false,
+  maxStorageBufferBindingSize: 128 * 2 ** 20,
+  crossOriginIsolated: false,
+  cores: 8,
+};
+
 it('chooses WebGPU when an adapter exists, WASM threads only when isolated', () => {
-  const caps = {
-    webgpu: true,
-    shaderF16: false,
-    maxStorageBufferBindingSize: 128 * 2 ** 20,
-    crossOriginIsolated: false,
-    cores: 8,
-  };
   expect(chooseBackend(caps, 'auto')).toMatchObject({
     provider: 'webgpu',
     shaderF16: false,
@@ -80,14 +82,8 @@ it('chooses WebGPU when an adapter exists, WASM threads only when isolated', () 
 });
 
 it('keeps off a GPU whose storage buffers cannot hold the model’s largest tensor', () => {
-  // SAM ViT-B's global attention (768 MiB) on a 128 MiB-limit adapter (lavapipe, many laptops).
-  const caps = {
-    webgpu: true,
-    shaderF16: false,
-    maxStorageBufferBindingSize: 128 * 2 ** 20,
-    crossOriginIsolated: false,
-    cores: 8,
-  };
+  // SAM ViT-B's global attention (768 MiB) on that adapter.
+
   expect(chooseBackend(caps, 'auto', 768 * 2 ** 20)).toMatchObject({
     provider: 'wasm',
     reason: expect.stringMatching(
