@@ -1,23 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import { builtAppAndBrowser } from './browser';
 import { fixturePath } from '../imaging/fixtures';
 
 const app = builtAppAndBrowser();
 const MODELS = new URL('../../models/', import.meta.url);
 
-it('downloads a model on the hub page only, and the viewer then runs it from the cache', async () => {
-  // The hub is played by Playwright's router (no network here): the fixture as if it were
-  // published at huggingface.co/example/test-medgemma-tiny, sizes left for HEAD requests to tell.
-  const context = await app.browser.newContext({ serviceWorkers: 'block' });
+/**
+ * Plays the hub with Playwright's router (no network here): fixture `id` as if published at
+ * huggingface.co/example/<id> at a pinned commit, sizes left for HEAD requests to tell; the
+ * app's own copy made unreachable, so the viewer can only run what the hub page cached.
+ * Returns the hub requests seen, as "METHOD url".
+ */
+async function publishOnHub(context: BrowserContext, id: string): Promise<{ hub: string[]; files: number }> {
   const manifest = JSON.parse(readFileSync(new URL('manifest.json', MODELS), 'utf8'));
-  const fixture = manifest.models.find((m: { id: string }) => m.id === 'test-medgemma-tiny');
-  fixture.hub = 'example/test-medgemma-tiny';
-  const pinned = `https://huggingface.co/example/test-medgemma-tiny/resolve/${'5e'.repeat(20)}/`;
+  const fixture = manifest.models.find((m: { id: string }) => m.id === id);
+  fixture.hub = `example/${id}`;
+  const pinned = `https://huggingface.co/example/${id}/resolve/${'5e'.repeat(20)}/`;
   fixture.files = fixture.files.map((f: { name: string }) => ({ ...f, size: null, url: pinned + f.name }));
   await context.route(`${app.url}models/manifest.json`, (route) => route.fulfill({ json: manifest }));
-  // The app's own copy is made unreachable: the model must come from what the hub page cached.
-  await context.route(`${app.url}models/test-medgemma-tiny/**`, (route) => route.abort());
+  await context.route(`${app.url}models/${id}/**`, (route) => route.abort());
   const hub: string[] = [];
   await context.route('https://huggingface.co/**', (route) => {
     const request = route.request();
@@ -25,7 +28,7 @@ it('downloads a model on the hub page only, and the viewer then runs it from the
     // Only the pinned revision is asked for.
     const path = request.url().replace(pinned, '');
     if (path === request.url()) return route.abort();
-    const body = readFileSync(new URL(`test-medgemma-tiny/${path}`, MODELS));
+    const body = readFileSync(new URL(`${id}/${path}`, MODELS));
     const headers = {
       'access-control-allow-origin': '*',
       'content-length': String(body.length),
@@ -33,21 +36,50 @@ it('downloads a model on the hub page only, and the viewer then runs it from the
     };
     return route.fulfill(request.method() === 'HEAD' ? { headers } : { headers, body });
   });
+  return { hub, files: fixture.files.length };
+}
 
-  const page = await context.newPage();
-  await page.goto(`${app.url}hub.html?model=test-medgemma-tiny`);
+/** The hub page, as a user uses it: nothing is asked of the hub until a button is pressed. */
+async function downloadOnHubPage(page: Page, id: string, hub: string[], files: number) {
+  await page.goto(`${app.url}hub.html?model=${id}`);
   await page.getByTestId('hub-model').waitFor();
-  // Nothing reaches the hub until a button is pressed; the sizes are unknown until then.
   await new Promise((r) => setTimeout(r, 500));
   expect(hub).toEqual([]);
   expect(await page.getByTestId('hub-total').textContent()).toMatch(/^\s*Total: unknown/);
   await page.getByTestId('hub-check').click();
-  await expect.poll(() => page.getByTestId('hub-total').textContent()).toMatch(/^\s*Total: 0\.1 MB\s*$/);
-  expect(hub.length).toBe(fixture.files.length);
+  await expect.poll(() => page.getByTestId('hub-total').textContent()).toMatch(/^\s*Total: \d+\.\d MB\s*$/);
+  expect(hub.length).toBe(files);
   expect(hub.every((h) => h.startsWith('HEAD '))).toBe(true);
   await page.getByTestId('hub-download').click();
   await page.getByTestId('hub-done').waitFor({ timeout: 60_000 });
-  expect(hub.filter((h) => h.startsWith('GET ')).length).toBe(fixture.files.length);
+  expect(hub.filter((h) => h.startsWith('GET ')).length).toBe(files);
+}
+
+it('downloads a segmentation model on the hub page, and the viewer segments with it from the cache', async () => {
+  const context = await app.browser.newContext({ serviceWorkers: 'block' });
+  const { hub, files } = await publishOnHub(context, 'test-sam-tiny');
+  const page = await context.newPage();
+  await page.goto(app.url);
+  await page.getByTestId('segment-model').selectOption('test-sam-tiny');
+  expect(await page.getByTestId('segment-hub').getAttribute('href')).toBe('hub.html?model=test-sam-tiny');
+  await downloadOnHubPage(page, 'test-sam-tiny', hub, files);
+  await page.goto(app.url);
+  await page.getByTestId('file-input').setInputFiles([fixturePath('raster/tbx11k-tb0005.png')]);
+  await page.waitForFunction(() => window.medlens.viewer.slice);
+  await page.getByTestId('segment-model').selectOption('test-sam-tiny');
+  await page.getByTestId('segment-backend-choice').selectOption('wasm');
+  await page.getByTestId('segment-load').click();
+  await page.getByTestId('segment-backend').waitFor({ timeout: 60_000 });
+  await page.evaluate(() => window.medlens.segmentation.setBox({ x0: 100, y0: 100, x1: 300, y1: 300 }));
+  await expect.poll(() => page.evaluate(() => window.medlens.overlay.list().some((o) => o.kind === 'mask'))).toBe(true);
+  await context.close();
+});
+
+it('downloads a model on the hub page only, and the viewer then runs it from the cache', async () => {
+  const context = await app.browser.newContext({ serviceWorkers: 'block' });
+  const { hub, files } = await publishOnHub(context, 'test-medgemma-tiny');
+  const page = await context.newPage();
+  await downloadOnHubPage(page, 'test-medgemma-tiny', hub, files);
 
   const viewerRequests: string[] = [];
   page.on('request', (r) => viewerRequests.push(r.url()));

@@ -1,11 +1,11 @@
-import { displayName, type ModelFile, type VlmModel } from './manifest';
+import { displayName, type ModelEntry, type ModelFile } from './manifest';
 import { checkFile, downloadBytes, keep, modelFileUrl, type FileProgress } from './model-files';
 
 /**
  * Where the hub serves a file: its url in the model list, at a pinned commit (a branch can move
  * under the hashes the lock recorded). A file without one is not downloaded.
  */
-export function hubFileUrl(model: VlmModel, file: ModelFile): string {
+export function hubFileUrl(model: ModelEntry, file: ModelFile): string {
   if (!file.url) {
     throw new Error(
       `${displayName(model)}: ${file.name} has no pinned hub revision in the model list, so it is not downloaded (add its resolve/<commit> url first)`,
@@ -19,7 +19,7 @@ export function hubFileUrl(model: VlmModel, file: ModelFile): string {
  * files' real size in x-linked-size, the others in content-length.
  */
 export async function hubFileSizes(
-  model: VlmModel,
+  model: ModelEntry,
   files: ModelFile[],
   signal?: AbortSignal,
 ): Promise<(number | null)[]> {
@@ -39,7 +39,7 @@ export async function hubFileSizes(
  * app itself never contacts the hub and finds them there, also offline.
  */
 export async function downloadFromHub(
-  model: VlmModel,
+  model: ModelEntry,
   files: ModelFile[],
   modelsUrl: string,
   cache: Cache | undefined,
