@@ -154,14 +154,15 @@ describe('a box the fixture finds in the image lands on it, in each family’s c
     it(id, async () => {
       const model = models.find((m) => m.id === id) as VlmModel;
       await api.load(model, server.baseUrl, 'auto', () => {});
-      const question = 'Where is the bright blob?';
+      // The fixture echoes the four characters after the question's first '"' as the label.
+      const question = 'Where is the "mass"?';
       const streamed: StreamedAnswer[] = [];
       const result = await api.generate({ image: wide(), system: model.systemPrompt, history: [], question }, (a) =>
         streamed.push(a),
       );
       const [box] = answerBoxes(model, result, { width: 320, height: 160 }, question);
       within2Percent(box);
-      expect(box!.label).toBe('blob');
+      expect(box!.label).toBe('mass');
       // Streamed answers draw the same box once it is complete.
       expect(answerBoxes(model, streamed.at(-1)!, { width: 320, height: 160 }, question)).toEqual([box]);
       // Read under the other padding assumption, the same answer misses by more than 2%.
