@@ -134,24 +134,21 @@ function bilinearTaps(to: number, from: number): [i0: number, i1: number, w1: nu
 }
 
 /**
- * Per output index along one axis, the low-res indices and weights of SAM's postprocessing:
+ * Per output index along one axis, the four low-res indices and weights of SAM's postprocessing:
  * bilinear from `side` to the model input `size`, keep the first `kept` (the resized image
  * before padding), bilinear to `out` (segment_anything/utils/onnx.py mask_postprocessing).
  */
-function composedTaps(out: number, kept: number, size: number, side: number): Map<number, number>[] {
+function composedTaps(out: number, kept: number, size: number, side: number) {
   const up = bilinearTaps(size, side);
-  return bilinearTaps(out, kept).map(([c0, c1, w]) => {
-    const taps = new Map<number, number>();
-    for (const [c, cw] of [
-      [c0, 1 - w],
-      [c1, w],
-    ] as const) {
-      const [l0, l1, lw] = up[c]!;
-      taps.set(l0, (taps.get(l0) ?? 0) + cw * (1 - lw));
-      taps.set(l1, (taps.get(l1) ?? 0) + cw * lw);
-    }
-    return taps;
+  const index = new Int32Array(4 * out);
+  const weight = new Float32Array(4 * out);
+  bilinearTaps(out, kept).forEach(([c0, c1, w], o) => {
+    const [a0, a1, aw] = up[c0]!;
+    const [b0, b1, bw] = up[c1]!;
+    index.set([a0, a1, b0, b1], 4 * o);
+    weight.set([(1 - w) * (1 - aw), (1 - w) * aw, w * (1 - bw), w * bw], 4 * o);
   });
+  return { index, weight };
 }
 
 /**
@@ -170,18 +167,29 @@ export function paddedLowResMask(
   const cols = composedTaps(width, resized.width, inputSize, side);
   const rows = composedTaps(height, resized.height, inputSize, side);
   const horizontal = new Float32Array(side * width);
-  for (let i = 0; i < side; i++)
-    for (let x = 0; x < width; x++) {
-      let v = 0;
-      for (const [j, w] of cols[x]!) v += w * logits[i * side + j]!;
-      horizontal[i * width + x] = v;
+  const { index: j, weight: w } = cols;
+  for (let i = 0; i < side; i++) {
+    const row = i * side;
+    for (let x = 0, t = 0; x < width; x++, t += 4) {
+      horizontal[i * width + x] =
+        w[t]! * logits[row + j[t]!]! +
+        w[t + 1]! * logits[row + j[t + 1]!]! +
+        w[t + 2]! * logits[row + j[t + 2]!]! +
+        w[t + 3]! * logits[row + j[t + 3]!]!;
     }
+  }
   const mask = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++)
+  for (let y = 0, t = 0; y < height; y++, t += 4) {
+    const [r0, r1, r2, r3] = [0, 1, 2, 3].map((k) => rows.index[t + k]! * width);
+    const [w0, w1, w2, w3] = [0, 1, 2, 3].map((k) => rows.weight[t + k]!);
     for (let x = 0; x < width; x++) {
-      let v = 0;
-      for (const [i, w] of rows[y]!) v += w * horizontal[i * width + x]!;
+      const v =
+        w0! * horizontal[r0! + x]! +
+        w1! * horizontal[r1! + x]! +
+        w2! * horizontal[r2! + x]! +
+        w3! * horizontal[r3! + x]!;
       mask[y * width + x] = v > 0 ? 1 : 0;
     }
+  }
   return mask;
 }
