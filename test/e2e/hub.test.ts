@@ -79,6 +79,12 @@ it('downloads a model on the hub page only, and the viewer then runs it from the
   const context = await app.browser.newContext({ serviceWorkers: 'block' });
   const { hub, files } = await publishOnHub(context, 'test-medgemma-tiny');
   const page = await context.newPage();
+  // The Ask panel offers the hub page for an entry pinned to a commit, not for an unpinned one.
+  await page.goto(app.url);
+  await page.getByTestId('ask-model').selectOption('medgemma-4b-it');
+  expect(await page.getByTestId('ask-hub').count()).toBe(0);
+  await page.getByTestId('ask-model').selectOption('test-medgemma-tiny');
+  expect(await page.getByTestId('ask-hub').getAttribute('href')).toBe('hub.html?model=test-medgemma-tiny');
   await downloadOnHubPage(page, 'test-medgemma-tiny', hub, files);
 
   const viewerRequests: string[] = [];
