@@ -23,6 +23,12 @@ it('loads the int8 SAM where the fp16 one cannot run, and says so', () => {
   );
   expect(runnableEntry(fp16, models, caps(true, true), 'wasm').model.id).toBe('sam-vit-b-int8');
   expect(runnableEntry(fp16, models, caps(false, false), 'auto').notice).toMatch(/which WASM lacks/);
+  // shader-f16, but buffers too small for its 768 MiB attention: WebGPU is not used, so neither is fp16.
+  const small = { ...caps(true, true), maxStorageBufferBindingSize: 128 * 2 ** 20 };
+  expect(runnableEntry(fp16, models, small, 'auto')).toMatchObject({
+    model: { id: 'sam-vit-b-int8' },
+    notice: expect.stringMatching(/which WASM lacks/),
+  });
   const int8 = models.find((m) => m.id === 'sam-vit-b-int8')!;
   expect(runnableEntry(int8, models, caps(false, false), 'auto')).toEqual({ model: int8 });
 });

@@ -78,15 +78,22 @@ export function chooseBackend(caps: Capabilities, preference: BackendPreference,
 
 /**
  * The entry that can run here: an fp16 entry becomes its `withoutShaderF16` stand-in unless
- * WebGPU with shader-f16 will be used, with the sentence that tells the user so.
+ * WebGPU with shader-f16 will be used (an adapter whose buffers cannot hold the model's largest
+ * tensor is not), with the sentence that tells the user so.
  */
 export function runnableEntry<
-  M extends { id: string; name: string; needsShaderF16?: boolean; withoutShaderF16?: string },
+  M extends {
+    id: string;
+    name: string;
+    needsShaderF16?: boolean;
+    withoutShaderF16?: string;
+    encoder?: { largestTensorBytes?: number };
+  },
 >(model: M, models: readonly M[], caps: Capabilities, preference: BackendPreference): { model: M; notice?: string } {
-  const f16 = chooseBackend(caps, preference).shaderF16;
-  if (!model.needsShaderF16 || f16) return { model };
+  const backend = chooseBackend(caps, preference, model.encoder?.largestTensorBytes);
+  if (!model.needsShaderF16 || backend.shaderF16) return { model };
   const standIn = models.find((m) => m.id === model.withoutShaderF16);
-  const where = preference === 'wasm' || !caps.webgpu ? 'WASM' : 'this GPU (no shader-f16)';
+  const where = backend.provider === 'wasm' ? 'WASM' : 'this GPU (no shader-f16)';
   if (!standIn) throw new Error(`${model.name} needs WebGPU with shader-f16, which ${where} does not offer`);
   return {
     model: standIn,
