@@ -24,6 +24,22 @@ export interface Transfer {
   download: number;
 }
 
+/** On WASM everything stays in the CPU's memory. */
+export const NO_TRANSFER: Readonly<Transfer> = Object.freeze({ uploaded: [], upload: 0, downloaded: [], download: 0 });
+
+const float32Bytes = (dims: readonly number[]) => dims.reduce((n, d) => n * d, 4);
+
+function transferOf(feeds: Record<string, ort.Tensor>, out: Record<string, ort.Tensor>): Transfer {
+  const uploaded = Object.keys(feeds).filter((name) => feeds[name]!.location === 'cpu');
+  const downloaded = Object.keys(out);
+  return {
+    uploaded,
+    upload: uploaded.reduce((n, name) => n + (feeds[name]!.data as ArrayBufferView).byteLength, 0),
+    downloaded,
+    download: downloaded.reduce((n, name) => n + float32Bytes(out[name]!.dims), 0),
+  };
+}
+
 export interface DecodedMask {
   width: number;
   height: number;
@@ -31,8 +47,8 @@ export interface DecodedMask {
   iou: number;
   /** Low-resolution logits, fed back as mask_input to refine the next prompt. */
   lowRes: Float32Array;
-  /** Zero both ways on WASM, where everything stays in the CPU's memory. */
-  transfer: Transfer;
+  /** NO_TRANSFER on WASM. */
+  transfer: Readonly<Transfer>;
 }
 
 /**
@@ -82,8 +98,7 @@ export class SamSession {
     const tensor = outputs[this.model.encoder.output];
     if (!tensor) throw new Error(`encoder has no output ${this.model.encoder.output}`);
     for (const [name, other] of Object.entries(outputs)) if (name !== this.model.encoder.output) other.dispose();
-    const byteLength = tensor.dims.reduce((n, d) => n * d, 4);
-    return { tensor, dims: tensor.dims, byteLength, release: () => tensor.dispose() };
+    return { tensor, dims: tensor.dims, byteLength: float32Bytes(tensor.dims), release: () => tensor.dispose() };
   }
 
   async decode(
@@ -148,13 +163,7 @@ export class SamSession {
         ? canvasMask(logits, canvas, canvasScale(width, height, canvas), width, height)
         : binaryMask(logits);
     }
-    const uploaded = Object.keys(feeds).filter((name) => feeds[name]!.location === 'cpu');
-    const upload = uploaded.reduce((n, name) => n + (feeds[name]!.data as ArrayBufferView).byteLength, 0);
-    const downloaded = Object.keys(out);
-    const download = downloaded.reduce((n, name) => n + out[name]!.dims.reduce((m, v) => m * v, 4), 0);
-    const transfer = this.onGpu
-      ? { uploaded, upload, downloaded, download }
-      : { uploaded: [], upload: 0, downloaded: [], download: 0 };
+    const transfer = this.onGpu ? transferOf(feeds, out) : NO_TRANSFER;
     for (const tensor of Object.values(out)) tensor.dispose();
     return { width, height, mask, iou, lowRes, transfer };
   }

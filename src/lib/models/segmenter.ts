@@ -2,7 +2,7 @@ import { chooseBackend, detectCapabilities, type BackendInfo, type BackendPrefer
 import { EmbeddingCache } from './embedding-cache';
 import { displayName, type SegmentationModel } from './manifest';
 import { importModelFiles, loadModelFile, openModelCache, type FileProgress } from './model-files';
-import { SamSession, type DecodedMask, type Embedding, type Transfer } from './sam-session';
+import { NO_TRANSFER, SamSession, type DecodedMask, type Embedding, type Transfer } from './sam-session';
 import type { DisplayedImage } from './sam-preprocess';
 import { isEmptyPrompt, type SegmentPrompt } from './sam-prompt';
 import { propagate, type PropagationLimits, type SliceMask, type StopReason } from './propagate';
@@ -49,7 +49,7 @@ export interface SegmenterStats {
   /** Their bytes, wherever they are held (GPU buffers on WebGPU). */
   embeddingBytes: number;
   /** Bytes the last decode moved between CPU and GPU (zero on WASM). */
-  lastTransfer: Transfer;
+  lastTransfer: Readonly<Transfer>;
 }
 
 /**
@@ -68,7 +68,7 @@ export class Segmenter {
     encodes: 0,
     decodes: 0,
     skipped: 0,
-    lastTransfer: { uploaded: [] as string[], upload: 0, downloaded: [] as string[], download: 0 },
+    lastTransfer: NO_TRANSFER,
   };
   #abort: AbortController | undefined;
   #propagationCancelled = false;
