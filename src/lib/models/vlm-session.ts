@@ -94,44 +94,40 @@ function configure(files: Map<string, Uint8Array>): void {
 }
 
 /**
+ * A regular expression source matching any one special token (longest first, so
+ * `<|object_ref_start|>` is not read as a shorter token), or nothing when there are none.
+ */
+function anySpecial(specials: readonly string[]): string {
+  const escaped = specials
+    .filter((t) => t.length > 0)
+    .sort((a, b) => b.length - a.length)
+    .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return escaped.length > 0 ? escaped.join('|') : '(?!)';
+}
+
+/**
  * Streams the generated answer (the prompt skipped) as `raw`, decoded with special tokens kept —
  * Qwen2-VL's `<|box_start|>` and kin are special tokens, and dropping them leaves nothing to
- * parse — and as `text`, the same without them, for reading.
+ * parse — and as `text`, the same without them, for reading. The streamer hands a special token
+ * over as a chunk of its own, so each chunk is cleaned once as it arrives.
  */
 export function answerStreamer(
   tokenizer: PreTrainedTokenizer,
   on: { onAnswer: (answer: { raw: string; text: string }) => void; onToken?: () => void },
 ): TextStreamer {
+  const special = new RegExp(anySpecial(tokenizer.all_special_tokens), 'g');
   let raw = '';
+  let text = '';
   return new TextStreamer(tokenizer, {
     skip_prompt: true,
     skip_special_tokens: false,
     callback_function: (chunk: string) => {
       raw += chunk;
-      on.onAnswer({ raw, text: readable(raw, tokenizer.all_special_tokens) });
+      text += chunk.replace(special, '');
+      on.onAnswer({ raw, text: text.trim() });
     },
     token_callback_function: () => on.onToken?.(),
   });
-}
-
-/** The answer as a user reads it: the special tokens (end of turn, box markers) removed. */
-function readable(raw: string, specials: string[]): string {
-  let text = raw;
-  for (const token of specials) text = text.replaceAll(token, '');
-  return text.trim();
-}
-
-function withoutTrailing(raw: string, specials: string[]): string {
-  let text = raw.trimEnd();
-  for (let found = true; found;) {
-    found = false;
-    for (const token of specials)
-      if (token && text.endsWith(token)) {
-        text = text.slice(0, -token.length).trimEnd();
-        found = true;
-      }
-  }
-  return text;
 }
 
 /** The image as the processor resized it, from its `reshaped_input_sizes` ([height, width]). */
@@ -212,11 +208,11 @@ export class VlmSession {
     onText: (answer: StreamedAnswer) => void,
   ): Promise<GenerateResult> {
     this.#stopper.reset();
-    const specials = this.processor.tokenizer!.all_special_tokens;
+    // An earlier answer as the model wrote it (box markers kept), less its end-of-turn token(s).
+    const trailing = new RegExp(`(?:${anySpecial(this.processor.tokenizer!.all_special_tokens)}|\\s)+$`);
     const messages = [
       ...history.map((turn, i) => {
-        // An earlier answer as the model wrote it (box markers kept), less its end-of-turn token.
-        const text = turn.role === 'assistant' ? withoutTrailing(turn.text, specials) : turn.text;
+        const text = turn.role === 'assistant' ? turn.text.replace(trailing, '') : turn.text;
         return {
           role: turn.role,
           content:
@@ -239,11 +235,11 @@ export class VlmSession {
     const start = performance.now();
     let firstTokenMs = 0;
     let tokens = 0;
-    let raw = '';
+    let answer = { raw: '', text: '' };
     const streamer = answerStreamer(this.processor.tokenizer!, {
-      onAnswer: (answer) => {
-        raw = answer.raw;
-        onText({ ...answer, input });
+      onAnswer: (streamed) => {
+        answer = streamed;
+        onText({ ...streamed, input });
       },
       onToken: () => {
         if (tokens++ === 0) firstTokenMs = performance.now() - start;
@@ -258,8 +254,7 @@ export class VlmSession {
       logits_processor: [new LogitsGuard(`${displayName(this.model)} (${this.device}, ${this.dtype})`, this.#advice())],
     } as never);
     return {
-      raw,
-      text: readable(raw, specials),
+      ...answer,
       input,
       prompt,
       tokens,
