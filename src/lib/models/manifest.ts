@@ -303,8 +303,8 @@ export function applyLock(entries: ModelEntry[], lock: ModelLock): ModelEntry[] 
  * first-use lock beside it applied (none yet: 404 or unreachable).
  */
 export async function fetchManifest(modelsUrl: string): Promise<ModelEntry[]> {
-  // The lock comes from the same host as the manifest; unreachable (offline, never precached
-  // because it did not exist) is the same as absent.
+  // The lock comes from the same host as the manifest; unreachable is the same as absent (the
+  // build always writes and precaches one, but the dev server and other hosts may have none).
   const [response, lockResponse] = await Promise.all([
     fetch(`${modelsUrl}manifest.json`),
     fetch(`${modelsUrl}models.lock.json`).catch(() => undefined),
