@@ -27,6 +27,10 @@ export function resizedSize(width: number, height: number, target: number): { wi
  * uses), bilinear when enlarging. Returns interleaved RGB floats on 0…255.
  */
 export function resizeRgb(image: DisplayedImage, w: number, h: number): Float32Array {
+  return image.width >= w && image.height >= h ? areaResize(image, w, h) : bilinearResize(image, w, h);
+}
+
+function areaResize(image: DisplayedImage, w: number, h: number): Float32Array {
   const out = new Float32Array(w * h * 3);
   const sx = image.width / w;
   const sy = image.height / h;
@@ -34,45 +38,63 @@ export function resizeRgb(image: DisplayedImage, w: number, h: number): Float32A
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const o = 3 * (y * w + x);
-      if (sx >= 1 && sy >= 1) {
-        const x0 = x * sx;
-        const x1 = x0 + sx;
-        const y0 = y * sy;
-        const y1 = y0 + sy;
-        let r = 0;
-        let g = 0;
-        let b = 0;
-        let area = 0;
-        // min(): y1 can exceed the height by a rounding error, and that row does not exist.
-        for (let py = Math.floor(y0); py < Math.min(Math.ceil(y1), image.height); py++) {
-          const wy = Math.min(py + 1, y1) - Math.max(py, y0);
-          for (let px = Math.floor(x0); px < Math.min(Math.ceil(x1), image.width); px++) {
-            const wgt = wy * (Math.min(px + 1, x1) - Math.max(px, x0));
-            const i = 4 * (py * image.width + px);
-            r += src[i]! * wgt;
-            g += src[i + 1]! * wgt;
-            b += src[i + 2]! * wgt;
-            area += wgt;
-          }
+      const x0 = x * sx;
+      const x1 = x0 + sx;
+      const y0 = y * sy;
+      const y1 = y0 + sy;
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let area = 0;
+      // min(): y1 can exceed the height by a rounding error, and that row does not exist.
+      for (let py = Math.floor(y0); py < Math.min(Math.ceil(y1), image.height); py++) {
+        const wy = Math.min(py + 1, y1) - Math.max(py, y0);
+        for (let px = Math.floor(x0); px < Math.min(Math.ceil(x1), image.width); px++) {
+          const wgt = wy * (Math.min(px + 1, x1) - Math.max(px, x0));
+          const i = 4 * (py * image.width + px);
+          r += src[i]! * wgt;
+          g += src[i + 1]! * wgt;
+          b += src[i + 2]! * wgt;
+          area += wgt;
         }
-        out[o] = r / area;
-        out[o + 1] = g / area;
-        out[o + 2] = b / area;
-      } else {
-        const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), image.width - 1);
-        const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), image.height - 1);
-        const x0 = Math.floor(fx);
-        const y0 = Math.floor(fy);
-        const x1 = Math.min(x0 + 1, image.width - 1);
-        const y1 = Math.min(y0 + 1, image.height - 1);
-        const ax = fx - x0;
-        const ay = fy - y0;
-        for (let c = 0; c < 3; c++) {
-          const p = (px: number, py: number) => src[4 * (py * image.width + px) + c]!;
-          const top = p(x0, y0) * (1 - ax) + p(x1, y0) * ax;
-          const bottom = p(x0, y1) * (1 - ax) + p(x1, y1) * ax;
-          out[o + c] = top * (1 - ay) + bottom * ay;
-        }
+      }
+      out[o] = r / area;
+      out[o + 1] = g / area;
+      out[o + 2] = b / area;
+    }
+  }
+  return out;
+}
+
+/** Half-pixel-centred bilinear; each column's source pixels and weight are worked out once. */
+function bilinearResize(image: DisplayedImage, w: number, h: number): Float32Array {
+  const out = new Float32Array(w * h * 3);
+  const sx = image.width / w;
+  const sy = image.height / h;
+  const src = image.rgba;
+  const left = new Int32Array(w);
+  const right = new Int32Array(w);
+  const weight = new Float64Array(w);
+  for (let x = 0; x < w; x++) {
+    const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), image.width - 1);
+    const x0 = Math.floor(fx);
+    left[x] = 4 * x0;
+    right[x] = 4 * Math.min(x0 + 1, image.width - 1);
+    weight[x] = fx - x0;
+  }
+  for (let y = 0; y < h; y++) {
+    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), image.height - 1);
+    const y0 = Math.floor(fy);
+    const top = 4 * image.width * y0;
+    const bottom = 4 * image.width * Math.min(y0 + 1, image.height - 1);
+    const ay = fy - y0;
+    for (let x = 0; x < w; x++) {
+      const ax = weight[x]!;
+      const o = 3 * (y * w + x);
+      for (let c = 0; c < 3; c++) {
+        const upper = src[top + left[x]! + c]! * (1 - ax) + src[top + right[x]! + c]! * ax;
+        const lower = src[bottom + left[x]! + c]! * (1 - ax) + src[bottom + right[x]! + c]! * ax;
+        out[o + c] = upper * (1 - ay) + lower * ay;
       }
     }
   }
@@ -157,20 +179,28 @@ export function samEncoderInput(
   const { width: w, height: h } = inputFrameSize(image.width, image.height, model);
   const rgb = resizeRgb(image, w, h);
   const out = new Float32Array(3 * size * size);
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of rgb) {
-    if (v < min) min = v;
-    if (v > max) max = v;
+  // Per channel: (v − offset) / divisor.
+  let offsets = IMAGENET_MEAN;
+  let divisors = IMAGENET_STD;
+  if (model.preprocessing.normalize === 'min-max') {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < rgb.length; i++) {
+      const v = rgb[i]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const range = Math.max(max - min, 1e-8);
+    offsets = [min, min, min];
+    divisors = [range, range, range];
   }
-  const range = Math.max(max - min, 1e-8);
-  const minMax = model.preprocessing.normalize === 'min-max';
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      for (let c = 0; c < 3; c++) {
-        const v = rgb[3 * (y * w + x) + c]!;
-        out[c * size * size + y * size + x] = minMax ? (v - min) / range : (v - IMAGENET_MEAN[c]!) / IMAGENET_STD[c]!;
-      }
+  for (let c = 0; c < 3; c++) {
+    const offset = offsets[c]!;
+    const divisor = divisors[c]!;
+    const plane = c * size * size;
+    for (let y = 0; y < h; y++) {
+      const row = plane + y * size;
+      for (let x = 0, i = 3 * y * w + c; x < w; x++, i += 3) out[row + x] = (rgb[i]! - offset) / divisor;
     }
   }
   return out;
