@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import type { BackendInfo } from './backend';
+import { DecoderIo, runInMemory, type DecoderRun } from './decoder-io';
 import type { SegmentationModel } from './manifest';
 import { contractMismatch } from './sam-contract-check';
 import { canvasScale, encoderInputDims, resizedSize, samEncoderInput, type DisplayedImage } from './sam-preprocess';
@@ -29,14 +30,17 @@ export const NO_TRANSFER: Readonly<Transfer> = Object.freeze({ uploaded: [], upl
 
 const float32Bytes = (dims: readonly number[]) => dims.reduce((n, d) => n * d, 4);
 
-function transferOf(feeds: Record<string, ort.Tensor>, out: Record<string, ort.Tensor>): Transfer {
+function transferOf(
+  feeds: Record<string, ort.Tensor>,
+  downloaded: string[],
+  dims: Record<string, readonly number[]>,
+): Transfer {
   const uploaded = Object.keys(feeds).filter((name) => feeds[name]!.location === 'cpu');
-  const downloaded = Object.keys(out);
   return {
     uploaded,
     upload: uploaded.reduce((n, name) => n + (feeds[name]!.data as ArrayBufferView).byteLength, 0),
     downloaded,
-    download: downloaded.reduce((n, name) => n + float32Bytes(out[name]!.dims), 0),
+    download: downloaded.reduce((n, name) => n + float32Bytes(dims[name]!), 0),
   };
 }
 
@@ -60,7 +64,8 @@ export class SamSession {
     readonly model: SegmentationModel,
     private encoder: ort.InferenceSession,
     private decoder: ort.InferenceSession,
-    private onGpu: boolean,
+    /** On WebGPU: the decoder's own input buffers and the one readback of its outputs. */
+    private io: DecoderIo | undefined,
   ) {}
 
   static async create(
@@ -82,10 +87,14 @@ export class SamSession {
     });
     let decoder: ort.InferenceSession | undefined;
     try {
-      decoder = await ort.InferenceSession.create(files.decoder, options);
+      // Its outputs stay on the GPU until DecoderIo reads the ones drawn back in one go.
+      decoder = await ort.InferenceSession.create(files.decoder, {
+        ...options,
+        ...(onGpu ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
+      });
       const mismatch = contractMismatch(model, encoder.inputMetadata, decoder.inputMetadata);
       if (mismatch) throw new Error(`${model.name}: ${mismatch}. Its manifest entry does not describe this export.`);
-      return new SamSession(model, encoder, decoder, onGpu);
+      return new SamSession(model, encoder, decoder, onGpu ? new DecoderIo(await ort.env.webgpu.device) : undefined);
     } catch (error) {
       await Promise.all([encoder.release(), decoder?.release()]);
       throw error;
@@ -132,17 +141,15 @@ export class SamSession {
     // On WebGPU only the 256² low-res logits come back, not a full-size float mask (1 MiB for a
     // 512² image, 60 MB for a mammogram): the decoder's own postprocessing is redone here
     // (paddedLowResMask, checked against the exported graphs' `masks`).
-    const fromLowRes = this.onGpu && this.model.masksFromLowRes === true;
+    const fromLowRes = !!this.io && this.model.masksFromLowRes === true;
     const lowResOnly = fromLowRes || (!canvas && post?.mask === 'low-res-token-0');
     const fetches = [lowResOnly ? undefined : d.masks, d.iou, d.lowResMasks].filter((n): n is string => !!n);
-    const out = await this.decoder.run(feeds, fetches);
-    const iou = ((await out[d.iou]?.getData()) as Float32Array | undefined)?.[0] ?? Number.NaN;
-    const lowTensor = out[d.lowResMasks];
-    const side = lowTensor?.dims.at(-1) ?? 0;
-    const lowRes = (((await lowTensor?.getData()) as Float32Array | undefined) ?? new Float32Array()).slice(
-      0,
-      side * side,
-    );
+    const { dims, values }: DecoderRun = this.io
+      ? await this.io.run(this.decoder, feeds, fetches, `${frameWidth}×${frameHeight}`)
+      : await runInMemory(this.decoder, feeds, fetches);
+    const iou = values[d.iou]?.[0] ?? Number.NaN;
+    const side = dims[d.lowResMasks]?.at(-1) ?? 0;
+    const lowRes = (values[d.lowResMasks] ?? new Float32Array()).slice(0, side * side);
     let mask: Uint8Array;
     if (fromLowRes) {
       const resized = resizedSize(width, height, this.model.inputSize);
@@ -150,25 +157,23 @@ export class SamSession {
     } else if (lowResOnly) {
       mask = lowResMask(lowRes, side, width, height, post!.threshold);
     } else {
-      const masks = out[d.masks];
-      if (!masks || masks.dims.at(-1) !== frameWidth || masks.dims.at(-2) !== frameHeight) {
-        throw new Error(
-          `decoder output ${d.masks} is ${masks?.dims.join('×')}, expected …×${frameHeight}×${frameWidth}`,
-        );
+      const masks = dims[d.masks];
+      if (!masks || masks.at(-1) !== frameWidth || masks.at(-2) !== frameHeight) {
+        throw new Error(`decoder output ${d.masks} is ${masks?.join('×')}, expected …×${frameHeight}×${frameWidth}`);
       }
       // With several candidate masks (an export without --return-single-mask), token 0 comes
       // first: the one MedSAM was trained to use (multimask_output=False).
-      const logits = ((await masks.getData()) as Float32Array).subarray(0, frameWidth * frameHeight);
+      const logits = values[d.masks]!.subarray(0, frameWidth * frameHeight);
       mask = canvas
         ? canvasMask(logits, canvas, canvasScale(width, height, canvas), width, height)
         : binaryMask(logits);
     }
-    const transfer = this.onGpu ? transferOf(feeds, out) : NO_TRANSFER;
-    for (const tensor of Object.values(out)) tensor.dispose();
+    const transfer = this.io ? transferOf(feeds, fetches, dims) : NO_TRANSFER;
     return { width, height, mask, iou, lowRes, transfer };
   }
 
   async release(): Promise<void> {
+    this.io?.destroy();
     await Promise.all([this.encoder.release(), this.decoder.release()]);
   }
 }
