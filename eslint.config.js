@@ -19,6 +19,7 @@ export default ts.config(
       'test/fixtures/generated/',
       '.gl/',
       '.whl/',
+      '.gpu-bench/',
     ],
   },
   js.configs.recommended,

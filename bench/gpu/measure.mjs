@@ -1,0 +1,419 @@
+// npm run bench:gpu — the app's segmentation engine (SamSession and the backend choice, from
+// src/ via build.mjs) on Dawn's WebGPU in Node (the `webgpu` package over Vulkan), on
+// onnxruntime-web's WASM, and the same graphs on onnxruntime-node's CPU provider, in one run.
+// Prints the adapter, encoder ms, decoder ms per prompt (median, p95), what a prompt moves
+// between CPU and GPU and how many compute passes it dispatches, and how far WebGPU's outputs
+// are from CPU's.
+//
+// Environment: BENCH_MODELS (comma list; default every model found: the fixtures, proxies in
+// PROXY_DIR, real weights in ../shared/models/<id>/), PROXY_DIR (default bench/.cache/segment,
+// where bench:segment's make-proxies.py writes), ENGINE (the built engine, default
+// bench/.cache/gpu/engine.mjs), REPO (the checkout: manifest and fixtures), OUT_JSON (write the
+// results there too), DAWN_FLAGS (default backend=vulkan), DEC_RUNS (default 30).
+// Needs `node --conditions=onnxruntime-web-use-extern-wasm` (package.json's bench:gpu does it):
+// ORT's Node entry then loads the same .wasm the app ships instead of its browser bundle.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const env = process.env;
+const repo = env.REPO ?? fileURLToPath(new URL('../../', import.meta.url));
+const proxyDir = env.PROXY_DIR ?? `${repo}bench/.cache/segment`;
+const enginePath = env.ENGINE ?? `${repo}bench/.cache/gpu/engine.mjs`;
+const decRuns = Number(env.DEC_RUNS ?? 30);
+const cpus = os.availableParallelism();
+
+// --- What onnxruntime-web expects of a page, in Node -----------------------------------------
+// ORT decides whether its own script is same-origin before starting WASM threads; a file: URL's
+// origin is 'null', so location.origin 'null' (and a URL that ignores that base for absolute
+// inputs) keeps it importing its .mjs directly instead of via a blob: URL Node cannot import.
+const NodeURL = globalThis.URL;
+globalThis.URL = class extends NodeURL {
+  constructor(input, base) {
+    if (base === 'null' && URL.canParse(input)) super(input);
+    else super(input, base);
+  }
+};
+Object.assign(globalThis, { location: { origin: 'null', href: 'file:///' }, crossOriginIsolated: true });
+
+/** Per-prompt GPU traffic, counted where Dawn sees it (independent of the engine's own count). */
+const gpuCount = { dispatches: 0, written: 0, mappedForRead: 0 };
+let gpu;
+let gpuWhy = '';
+try {
+  const { create, globals } = await import('webgpu');
+  Object.assign(globalThis, globals);
+  instrument(globals);
+  gpu = create((env.DAWN_FLAGS ?? 'backend=vulkan').split(','));
+} catch (error) {
+  gpuWhy = `the webgpu package did not load (${String(error).split('\n')[0]})`;
+}
+Object.defineProperty(globalThis, 'navigator', {
+  value: { gpu, hardwareConcurrency: cpus, userAgent: `Node.js/${process.version}` },
+  configurable: true,
+});
+
+/**
+ * Counts compute dispatches, bytes written into GPU buffers and bytes mapped for reading; and
+ * copies views of shared memory (ORT's threaded WASM heap) before they reach dawn.node, which
+ * rejects them where Chrome accepts them.
+ */
+function instrument(globals) {
+  const shared = (d) => (ArrayBuffer.isView(d) ? d.buffer : d) instanceof SharedArrayBuffer;
+  const queue = globals.GPUQueue.prototype;
+  const writeBuffer = queue.writeBuffer;
+  queue.writeBuffer = function (buffer, offset, data, dataOffset = 0, size) {
+    // dataOffset and size count a typed array's elements, an ArrayBuffer's bytes
+    const view = ArrayBuffer.isView(data);
+    const unit = view ? (/** @type {any} */ (data).BYTES_PER_ELEMENT ?? 1) : 1;
+    const bytes = (size ?? data.byteLength / unit - dataOffset) * unit;
+    gpuCount.written += bytes;
+    if (!shared(data)) return writeBuffer.call(this, buffer, offset, data, dataOffset, size);
+    const start = (view ? data.byteOffset : 0) + dataOffset * unit;
+    return writeBuffer.call(
+      this,
+      buffer,
+      offset,
+      new Uint8Array(view ? data.buffer : data).slice(start, start + bytes),
+    );
+  };
+  const pass = globals.GPUComputePassEncoder.prototype;
+  const dispatch = pass.dispatchWorkgroups;
+  pass.dispatchWorkgroups = function (...args) {
+    gpuCount.dispatches++;
+    return dispatch.apply(this, args);
+  };
+  const setBindGroup = pass.setBindGroup;
+  pass.setBindGroup = function (index, group, offsets, start, length) {
+    if (offsets === undefined || !shared(offsets)) return setBindGroup.call(this, index, group, offsets, start, length);
+    const from = start ?? 0;
+    return setBindGroup.call(
+      this,
+      index,
+      group,
+      Array.from(offsets.subarray(from, from + (length ?? offsets.length - from))),
+    );
+  };
+  const buffer = globals.GPUBuffer.prototype;
+  const mapAsync = buffer.mapAsync;
+  buffer.mapAsync = function (mode, offset = 0, size) {
+    if (mode & globals.GPUMapMode.READ) gpuCount.mappedForRead += size ?? this.size - offset;
+    if (mode & globals.GPUMapMode.WRITE) gpuCount.written += size ?? this.size - offset;
+    return mapAsync.call(this, mode, offset, size);
+  };
+  // ORT uploads a CPU tensor through a staging buffer mapped at creation, not writeBuffer.
+  const device = globals.GPUDevice.prototype;
+  const createBuffer = device.createBuffer;
+  device.createBuffer = function (descriptor) {
+    if (descriptor.mappedAtCreation) gpuCount.written += descriptor.size;
+    return createBuffer.call(this, descriptor);
+  };
+}
+
+const ort = await import('onnxruntime-web/webgpu');
+const engine = await import(enginePath);
+/** @type {typeof import('onnxruntime-node') | undefined} */
+let ortNode;
+try {
+  ortNode = (await import('onnxruntime-node')).default;
+} catch {
+  console.log(
+    'onnxruntime-node is not installed here: no native CPU rows (device.sh times them with Python onnxruntime)',
+  );
+}
+
+// --- Models ------------------------------------------------------------------------------------
+const manifest = JSON.parse(readFileSync(`${repo}models/manifest.json`, 'utf8')).models;
+const entry = (id) => manifest.find((m) => m.id === id);
+const unpinned = (m, id) => ({ ...m, id, files: m.files.map((f) => ({ ...f, size: null, sha256: null })) });
+const found = [
+  ...['test-sam-tiny', 'test-litemedsam-tiny', 'test-sam-intensity'].map((id) => ({
+    model: entry(id),
+    dir: `${repo}models/${id}`,
+  })),
+  ...[
+    ['proxy-sam-vit-b', 'sam-vit-b'],
+    ['proxy-litemedsam', 'litemedsam'],
+  ].map(([id, like]) => ({ model: unpinned(entry(like), id), dir: `${proxyDir}/${id}` })),
+  ...['sam-vit-b-int8', 'medsam-vit-b', 'litemedsam', 'mobilesam'].map((id) => ({
+    model: unpinned(entry(id), id),
+    dir: `${repo}../shared/models/${id}`,
+  })),
+].filter((job) => {
+  const have = job.model && existsSync(`${job.dir}/${job.model.encoder.file}`);
+  if (!have && job.model) console.log(`${job.model.id}: skipped, no ${job.dir}/${job.model.encoder.file}`);
+  return have;
+});
+const only = env.BENCH_MODELS?.split(',');
+const jobs = found.filter((job) => !only || only.includes(job.model.id));
+
+// --- Inputs: a 512×512 image with a bright off-centre disc, boxes around it -------------------
+const side = 512;
+const image = { width: side, height: side, rgba: new Uint8ClampedArray(side * side * 4) };
+for (let y = 0; y < side; y++)
+  for (let x = 0; x < side; x++) {
+    const inside = (x - 300) ** 2 + (y - 200) ** 2 < 60 ** 2;
+    const v = inside ? 200 : 40 + ((x * 7 + y * 3) % 30);
+    image.rgba.set([v, v * 0.9, v * 0.8, 255], (y * side + x) * 4);
+  }
+const prompt = (i) => ({ points: [], box: { x0: 230 + (i % 7), y0: 130 + (i % 5), x1: 370 - (i % 3), y1: 270 } });
+
+// --- Helpers ----------------------------------------------------------------------------------
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+const stats = (xs) => ({ median: quantile(xs, 0.5), p95: quantile(xs, 0.95), runs: xs.length });
+const ms = (x) => (x === undefined ? '' : x < 10 ? x.toFixed(2) : x.toFixed(1));
+function relError(a, b) {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / (scale || 1);
+}
+function iou(a, b) {
+  let both = 0;
+  let either = 0;
+  for (let i = 0; i < a.length; i++) {
+    both += a[i] & b[i];
+    either += a[i] | b[i];
+  }
+  return either ? both / either : 1;
+}
+/** Repeats `run` `count` times (fewer once `budgetMs` is spent), after one untimed warm-up. */
+async function timed(count, budgetMs, run) {
+  await run(-1);
+  const times = [];
+  const start = performance.now();
+  for (let i = 0; i < count && (i === 0 || performance.now() - start < budgetMs); i++) {
+    const t = performance.now();
+    await run(i);
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
+/** One model through the app's SamSession on one backend. */
+async function runEngine(job, preference) {
+  const files = {
+    encoder: readFileSync(`${job.dir}/${job.model.encoder.file}`),
+    decoder: readFileSync(`${job.dir}/${job.model.decoder.file}`),
+  };
+  const caps = await engine.detectCapabilities();
+  const backend = engine.chooseBackend(caps, preference, job.model.encoder.largestTensorBytes);
+  const session = await engine.SamSession.create(job.model, files, backend);
+  const onGpu = backend.provider === 'webgpu';
+  // Until the GPU has done the encoder's work, not just been handed it.
+  const device = onGpu ? await ort.env.webgpu.device : undefined;
+  const settle = () => device?.queue.onSubmittedWorkDone();
+  /** @type {any} */
+  let embedding;
+  const encodeMs = await timed(5, 20_000, async () => {
+    embedding?.release();
+    embedding = await session.encode(image);
+    await settle();
+  });
+  const preprocessMs = await timed(5, 5_000, () => engine.samEncoderInput(image, job.model));
+  const decodeMs = await timed(decRuns, 20_000, () => session.decode(embedding, prompt(0), side, side));
+  const before = { ...gpuCount };
+  const last = await session.decode(embedding, prompt(1), side, side);
+  const perPrompt = Object.fromEntries(Object.keys(gpuCount).map((k) => [k, gpuCount[k] - before[k]]));
+  const embeddingData = new Float32Array(await embedding.tensor.getData());
+  const row = {
+    model: job.model.id,
+    backend: backend.provider,
+    reason: backend.reason,
+    threads: backend.threads,
+    encode: stats(encodeMs),
+    preprocess: stats(preprocessMs),
+    decode: stats(decodeMs),
+    transfer: last.transfer,
+    perPrompt,
+    embedding: embeddingData,
+    mask: last.mask,
+  };
+  if (onGpu) {
+    // The path this issue replaced: the embedding read back after encoding and uploaded again
+    // with every prompt. Same session, same prompts, an embedding held in memory.
+    const held = new ort.Tensor('float32', embeddingData, embedding.dims);
+    const cpuFed = { tensor: held, dims: embedding.dims, byteLength: embeddingData.byteLength, release() {} };
+    try {
+      row.cpuFedDecode = stats(await timed(decRuns, 20_000, () => session.decode(cpuFed, prompt(0), side, side)));
+      const fedBefore = { ...gpuCount };
+      await session.decode(cpuFed, prompt(1), side, side);
+      row.cpuFedPerPrompt = Object.fromEntries(Object.keys(gpuCount).map((k) => [k, gpuCount[k] - fedBefore[k]]));
+    } catch (error) {
+      row.cpuFedError = String(error).split('\n')[0];
+    }
+  }
+  if (onGpu && env.DECODER_VARIANTS === '1') {
+    const { decoderVariants } = await import('./decoder-variants.mjs');
+    row.decoderVariants = await decoderVariants({
+      ort,
+      model: job.model,
+      file: files.decoder,
+      embedding: embedding.tensor,
+      feedsFor: (i, Tensor) => decoderFeeds(job.model, i, Tensor, embedding.dims),
+      runs: decRuns,
+    });
+  }
+  embedding.release();
+  await session.release();
+  return row;
+}
+
+/** A box prompt's decoder inputs, as SamSession.decode builds them, less the embedding. */
+function decoderFeeds(model, i, Tensor, embeddingDims) {
+  const d = model.decoder;
+  const [h, w] = model.preprocessing.resize === 'canvas' ? model.preprocessing.canvas : [side, side];
+  const { coords, labels, count } = engine.promptTensors(prompt(i), side, side, model);
+  const feeds = {
+    [d.pointCoords]: new Tensor('float32', coords, [1, count, 2]),
+    [d.pointLabels]: new Tensor('float32', labels, [1, count]),
+    [d.origSize]:
+      d.origSizeType === 'int64'
+        ? new Tensor('int64', BigInt64Array.from([BigInt(h), BigInt(w)]), [2])
+        : new Tensor('float32', Float32Array.from([h, w]), [2]),
+  };
+  if (d.maskInput && d.hasMaskInput) {
+    const n = 4 * embeddingDims[2];
+    feeds[d.maskInput] = new Tensor('float32', new Float32Array(n * n), [1, 1, n, n]);
+    feeds[d.hasMaskInput] = new Tensor('float32', Float32Array.from([0]), [1]);
+  }
+  return feeds;
+}
+
+/**
+ * The same graphs on onnxruntime-node's CPU provider (default threads), fed the engine's inputs.
+ * @param {any} job
+ * @param {typeof import('onnxruntime-node')} ortNode
+ */
+async function runNative(job, ortNode) {
+  const model = job.model;
+  const encoder = await ortNode.InferenceSession.create(`${job.dir}/${model.encoder.file}`);
+  const decoder = await ortNode.InferenceSession.create(`${job.dir}/${model.decoder.file}`);
+  const input = new ortNode.Tensor('float32', engine.samEncoderInput(image, model), engine.encoderInputDims(model));
+  /** @type {any} */
+  let embedding;
+  const encodeMs = await timed(5, 20_000, async () => {
+    embedding = (await encoder.run({ [model.encoder.input]: input }))[model.encoder.output];
+  });
+  const feedsFor = (i) => ({
+    ...decoderFeeds(model, i, ortNode.Tensor, embedding.dims),
+    [model.decoder.embeddings]: embedding,
+  });
+  const decodeMs = await timed(decRuns, 20_000, () => decoder.run(feedsFor(0)));
+  return {
+    model: model.id,
+    backend: 'onnxruntime-node CPU',
+    threads: cpus,
+    encode: stats(encodeMs),
+    decode: stats(decodeMs),
+    embedding: embedding.data,
+  };
+}
+
+// --- Run ----------------------------------------------------------------------------------------
+const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+if (gpu && !adapter) gpuWhy = 'Dawn found no Vulkan adapter (on Debian 12 lavapipe lacks a feature Dawn requires)';
+const adapterInfo = adapter && {
+  ...Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info[k]])),
+  shaderF16: adapter.features.has('shader-f16'),
+  maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+};
+console.log(`adapter: ${adapterInfo ? JSON.stringify(adapterInfo) : `none — ${gpuWhy}; WebGPU rows skipped`}`);
+console.log(`onnxruntime-web ${ort.env.versions.web}, node ${process.version}, ${cpus} × ${os.cpus()[0]?.model}`);
+
+/** @type {any[]} */
+const rows = [];
+/** One line as each run ends, so a run cut short still says what it measured. */
+const progress = (row) =>
+  console.log(
+    row.error
+      ? `${row.model} on ${row.backend}: ${row.error}`
+      : `${row.model} on ${row.backend}: encoder ${ms(row.encode.median)} ms, decoder ${ms(row.decode.median)} ms (${row.reason ?? 'native'})`,
+  );
+for (const job of jobs) {
+  const preferences = adapter ? (env.BACKENDS?.split(',') ?? ['webgpu', 'wasm']) : ['wasm'];
+  for (const preference of preferences) {
+    try {
+      rows.push(await runEngine(job, preference));
+    } catch (error) {
+      rows.push({ model: job.model.id, backend: preference, error: String(error).split('\n')[0] });
+    }
+    progress(rows.at(-1));
+  }
+  if (ortNode) progress(rows[rows.push(await runNative(job, ortNode)) - 1]);
+}
+
+console.log('\n| model | runtime | encoder ms median / p95 | decoder ms / prompt median / p95 | WebGPU vs CPU |');
+console.log('|---|---|---|---|---|');
+for (const row of rows) {
+  const runtime =
+    row.backend === 'webgpu'
+      ? 'medlens engine, Dawn WebGPU'
+      : row.backend === 'wasm'
+        ? `medlens engine, WASM ${row.threads} threads`
+        : `${row.backend}, ${row.threads} threads`;
+  if (row.error) {
+    console.log(`| ${row.model} | ${runtime} | error: ${row.error} | | |`);
+    continue;
+  }
+  let check = '';
+  const cpu = rows.find((r) => r.model === row.model && r.backend === 'wasm' && !r.error);
+  if (row.backend === 'webgpu' && cpu) {
+    row.check = { embeddingRelError: relError(row.embedding, cpu.embedding), maskIoU: iou(row.mask, cpu.mask) };
+    check = `embedding rel. error ${row.check.embeddingRelError.toExponential(1)}, mask IoU ${row.check.maskIoU.toFixed(4)}`;
+  }
+  const native = rows.find((r) => r.model === row.model && r.backend === 'onnxruntime-node CPU');
+  if (row.backend === 'wasm' && native)
+    check = `embedding vs onnxruntime-node: ${relError(row.embedding, native.embedding).toExponential(1)}`;
+  console.log(
+    `| ${row.model} | ${runtime} | ${ms(row.encode.median)} / ${ms(row.encode.p95)} | ${ms(row.decode.median)} / ${ms(row.decode.p95)} | ${check} |`,
+  );
+  if (row.preprocess && row.backend === 'webgpu')
+    console.log(
+      `| ${row.model} | of which preprocessing in JS (resize, normalise) | ${ms(row.preprocess.median)} | | |`,
+    );
+  if (row.cpuFedDecode)
+    console.log(
+      `| ${row.model} | same, embedding uploaded per prompt (before) | | ${ms(row.cpuFedDecode.median)} / ${ms(row.cpuFedDecode.p95)} | |`,
+    );
+}
+
+const gpuRows = rows.filter((r) => r.backend === 'webgpu' && !r.error);
+if (gpuRows.length) {
+  console.log(
+    '\nPer prompt on WebGPU, counted by the Dawn shim: bytes written to GPU buffers, bytes mapped back, compute dispatches',
+  );
+  console.log(
+    "| model | embedding on the GPU (now) | embedding uploaded per prompt (before) | engine's own count up / down |",
+  );
+  console.log('|---|---|---|---|');
+  const fmt = (p) => `${p.written} B up, ${p.mappedForRead} B down, ${p.dispatches} dispatches`;
+  for (const row of gpuRows) {
+    const before = row.cpuFedPerPrompt ? fmt(row.cpuFedPerPrompt) : `error: ${row.cpuFedError}`;
+    console.log(
+      `| ${row.model} | ${fmt(row.perPrompt)} | ${before} | ${row.transfer.upload} / ${row.transfer.download} B |`,
+    );
+  }
+}
+
+for (const row of gpuRows.filter((r) => r.decoderVariants)) {
+  console.log(`\nDecoder session variants, ${row.model} (WebGPU; max diff = low-res logits vs the first variant)`);
+  console.log('| variant | ms median / p95 | max diff |');
+  console.log('|---|---|---|');
+  for (const v of row.decoderVariants)
+    console.log(
+      v.error
+        ? `| ${v.variant} | error: ${v.error} | |`
+        : `| ${v.variant} | ${ms(v.median)} / ${ms(v.p95)} | ${v.maxDiffVsFirst.toExponential(1)} |`,
+    );
+}
+
+if (env.OUT_JSON) {
+  const plain = rows.map(({ embedding: _e, mask: _m, ...rest }) => rest);
+  writeFileSync(env.OUT_JSON, JSON.stringify({ adapter: adapterInfo, why: gpuWhy, rows: plain }, null, 1));
+}
+// A normal exit waits for V8 to finish compiling ORT's 20 MB WASM in the background.
+process.exit(0);
