@@ -32,10 +32,10 @@ const float32Bytes = (dims: readonly number[]) => dims.reduce((n, d) => n * d, 4
 
 function transferOf(
   feeds: Record<string, ort.Tensor>,
+  uploaded: string[],
   downloaded: string[],
   dims: Record<string, readonly number[]>,
 ): Transfer {
-  const uploaded = Object.keys(feeds).filter((name) => feeds[name]!.location === 'cpu');
   return {
     uploaded,
     upload: uploaded.reduce((n, name) => n + (feeds[name]!.data as ArrayBufferView).byteLength, 0),
@@ -144,7 +144,11 @@ export class SamSession {
     const fromLowRes = !!this.io && this.model.masksFromLowRes === true;
     const lowResOnly = fromLowRes || (!canvas && post?.mask === 'low-res-token-0');
     const fetches = [lowResOnly ? undefined : d.masks, d.iou, d.lowResMasks].filter((n): n is string => !!n);
-    const { dims, values }: DecoderRun = this.io
+    const {
+      dims,
+      values,
+      written = [],
+    }: DecoderRun = this.io
       ? await this.io.run(this.decoder, feeds, fetches, `${frameWidth}×${frameHeight}`)
       : await runInMemory(this.decoder, feeds, fetches);
     const iou = values[d.iou]?.[0] ?? Number.NaN;
@@ -168,7 +172,7 @@ export class SamSession {
         ? canvasMask(logits, canvas, canvasScale(width, height, canvas), width, height)
         : binaryMask(logits);
     }
-    const transfer = this.io ? transferOf(feeds, fetches, dims) : NO_TRANSFER;
+    const transfer = this.io ? transferOf(feeds, written, fetches, dims) : NO_TRANSFER;
     return { width, height, mask, iou, lowRes, transfer };
   }
 
