@@ -250,6 +250,22 @@ it('reads back only the low-res logits on WebGPU where the entry says its masks 
   expect(gpu.stats.lastTransfer.downloaded.sort()).toEqual(['iou_predictions', 'low_res_masks']);
 });
 
+it('segments with a model in transformers.js’ SAM layout, on WebGPU and WASM alike', async () => {
+  const box = { x0: 120.5, y0: 30.2, x1: 380.7, y1: 210.9 };
+  const run = (backend: 'webgpu' | 'wasm') => segmentOnce({ model: 'test-sam-tjs', backend, image: DICOM, box });
+  const gpu = await run('webgpu');
+  const cpu = await run('wasm');
+  const same = iou(gpu.mask, cpu.mask);
+  expect(same.union).toBeGreaterThan(1000);
+  expect(same.iou).toBeGreaterThanOrEqual(0.99);
+  // The fixture's best-rated candidate is the box itself (the DICOM is 512 × 256).
+  const inBox = Array.from({ length: 512 * 256 }, (_, i) => {
+    const [x, y] = [(i % 512) + 0.5, Math.floor(i / 512) + 0.5];
+    return x > box.x0 && x < box.x1 && y > box.y0 && y < box.y1 ? 1 : 0;
+  });
+  expect(iou(gpu.mask, inBox).iou).toBeGreaterThanOrEqual(0.97);
+});
+
 it('keeps off WebGPU, and says why, when the model’s largest tensor exceeds the adapter’s buffer limit', async () => {
   // As SAM ViT-B's 768 MiB attention on a 128 MiB-limit GPU: declared here on the fixture.
   const context = await app.browser.newContext();

@@ -56,6 +56,13 @@ it('refuses entries that would break loading, saying where', () => {
   );
   expect(() => parseManifest({ models: [entry, entry] })).toThrow(/duplicate id/);
   expect(() => parseManifest({})).toThrow(/no "models" array/);
+  // Each decoder contract with the inputs and outputs it needs.
+  const tjs = structuredClone(json.models.find((m: { id: string }) => m.id === 'test-sam-tjs'));
+  expect(() => parseManifest({ models: [{ ...tjs, encoder: { ...tjs.encoder, positional: undefined } }] })).toThrow(
+    /transformers\.js’ SAM layout needs positional embeddings/,
+  );
+  const { origSize: _, ...noSize } = entry.decoder;
+  expect(() => parseManifest({ models: [{ ...entry, decoder: noSize }] })).toThrow(/needs origSize/);
 });
 
 it('pins every real download to a hub commit, with the size and sha256 the hub published', () => {

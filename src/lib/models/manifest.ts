@@ -16,8 +16,11 @@ export interface SegmentationModel {
   id: string;
   name: string;
   task: 'segmentation';
-  /** Decoder prompt contract: Meta's SamOnnxModel, or LiteMedSAM's export. */
-  family: 'sam' | 'litemedsam';
+  /**
+   * Decoder prompt contract: Meta's SamOnnxModel, LiteMedSAM's export, or transformers.js' SAM
+   * layout (vision_encoder + prompt_encoder_mask_decoder: Xenova's SAM, MedSAM and SlimSAM).
+   */
+  family: 'sam' | 'litemedsam' | 'transformers-sam';
   /** Fixture models are never presented as real ones. */
   fixture: boolean;
   /** Side of the square model input (1024 for SAM, 256 for LiteMedSAM). */
@@ -57,10 +60,12 @@ export interface SegmentationModel {
   };
   /**
    * Which output becomes the mask: the decoder's `masks` at the original size (SamOnnxModel), or
-   * mask token 0 of `low_res_masks` resized straight to H × W (MedSAM_Inference.py), and its
-   * threshold: logits > 0, or sigmoid > 0.5. Default masks, logits.
+   * mask token 0 of `low_res_masks` resized straight to H × W (MedSAM_Inference.py), or the
+   * low-res mask with the highest IoU score through the padded frame (transformers.js' layout,
+   * SamProcessor.post_process_masks), and its threshold: logits > 0, or sigmoid > 0.5. Default
+   * masks, logits.
    */
-  postprocess?: { mask: 'masks' | 'low-res-token-0'; threshold: 'logits' | 'sigmoid' };
+  postprocess?: { mask: 'masks' | 'low-res-token-0' | 'best-iou'; threshold: 'logits' | 'sigmoid' };
   /**
    * The decoder's `masks` output is its `low_res_masks` through Meta's mask_postprocessing (up to
    * the input size, crop the padding, down to the image): on WebGPU only the low-res logits are
@@ -80,17 +85,23 @@ export interface SegmentationModel {
      * when one exceeds the adapter's maxStorageBufferBindingSize, so such a GPU is not used.
      */
     largestTensorBytes?: number;
+    /** transformers.js' layout: the positional embeddings output, fed to the decoder too. */
+    positional?: string;
   };
   decoder: {
     file: string;
     embeddings: string;
+    /** transformers.js' layout: image_positional_embeddings, and the box as its own [1, 1, 4] input. */
+    positionalEmbeddings?: string;
+    boxes?: string;
     pointCoords: string;
     pointLabels: string;
     maskInput?: string;
     hasMaskInput?: string;
-    origSize: string;
-    origSizeType: 'float32' | 'int64';
-    masks: string;
+    /** SamOnnxModel and LiteMedSAM: the image size in, full-size masks out. */
+    origSize?: string;
+    origSizeType?: 'float32' | 'int64';
+    masks?: string;
     iou: string;
     lowResMasks: string;
   };
@@ -225,8 +236,8 @@ function checkEntry(raw: unknown, index: number): ModelEntry {
     return m as unknown as VlmModel;
   }
   if (m.task !== 'segmentation') fail(at, `task ${String(m.task)} is not "segmentation" or "vlm"`);
-  if (m.family !== 'sam' && m.family !== 'litemedsam') {
-    fail(at, `family ${String(m.family)} is not "sam" or "litemedsam"`);
+  if (m.family !== 'sam' && m.family !== 'litemedsam' && m.family !== 'transformers-sam') {
+    fail(at, `family ${String(m.family)} is not "sam", "litemedsam" or "transformers-sam"`);
   }
   if (!Number.isInteger(m.inputSize) || (m.inputSize as number) < 16) fail(at, 'inputSize must be an integer ≥ 16');
   const entry = m as unknown as SegmentationModel;
@@ -237,6 +248,22 @@ function checkEntry(raw: unknown, index: number): ModelEntry {
     fail(at, 'a SAM-family decoder needs maskInput and hasMaskInput');
   }
   const pre = entry.preprocessing;
+  if (entry.family === 'transformers-sam') {
+    const ok =
+      entry.encoder.positional &&
+      entry.decoder.positionalEmbeddings &&
+      entry.decoder.boxes &&
+      entry.postprocess?.mask === 'best-iou' &&
+      pre?.resize === 'longest-side' &&
+      pre.pad === 'bottom-right';
+    if (!ok) {
+      fail(at, 'transformers.js’ SAM layout needs positional embeddings, boxes, the best-iou mask, longest-side + pad');
+    }
+  } else if (!(entry.decoder.origSize && entry.decoder.origSizeType && entry.decoder.masks)) {
+    fail(at, 'a SamOnnxModel or LiteMedSAM decoder needs origSize, origSizeType and masks');
+  } else if (entry.postprocess?.mask === 'best-iou') {
+    fail(at, 'the best-iou mask belongs to transformers.js’ SAM layout');
+  }
   if (!['longest-side', 'stretch', 'canvas'].includes(pre?.resize) || !['bottom-right', 'none'].includes(pre?.pad)) {
     fail(at, 'preprocessing.resize must be longest-side, stretch or canvas, pad bottom-right or none');
   }

@@ -42,7 +42,16 @@ export function contractMismatch(
     }
   }
   const d = model.decoder;
-  const wanted = [d.embeddings, d.pointCoords, d.pointLabels, d.origSize, d.maskInput, d.hasMaskInput];
+  const wanted = [
+    d.embeddings,
+    d.positionalEmbeddings,
+    d.pointCoords,
+    d.pointLabels,
+    d.boxes,
+    d.origSize,
+    d.maskInput,
+    d.hasMaskInput,
+  ];
   for (const name of wanted) {
     if (name && !decoder.some((i) => i.name === name)) {
       return `the decoder has no input ${name} (it has ${decoder.map((i) => i.name).join(', ')})`;

@@ -52,6 +52,38 @@ export function promptTensors(
   return { coords: new Float32Array(coords), labels: new Float32Array(labels), count: labels.length };
 }
 
+/**
+ * transformers.js' SAM layout (SamProcessor.reshape_input_points, models/sam/modeling_sam.js):
+ * points [1, 1, N, 2] with int64 labels (1 include, 0 exclude) and the box [1, 1, 4] on its own,
+ * each axis scaled by resized/original. A prompt without points gets one padding point, label
+ * −10, which SAM's prompt encoder ignores (transformers' SamPromptEncoder).
+ */
+export function pointsAndBox(
+  prompt: SegmentPrompt,
+  width: number,
+  height: number,
+  model: Pick<SegmentationModel, 'inputSize' | 'preprocessing'>,
+): { points: Float32Array; labels: BigInt64Array; count: number; box?: Float32Array } {
+  const frame = inputFrameSize(width, height, model);
+  const [sx, sy] = [frame.width / width, frame.height / height];
+  const given = prompt.points.length ? prompt.points : [{ x: 0, y: 0, positive: false }];
+  const points = given.flatMap((p) => [p.x * sx, p.y * sy]);
+  const labels = prompt.points.length ? prompt.points.map((p) => (p.positive ? 1n : 0n)) : [-10n];
+  const b = prompt.box;
+  const box = b && [
+    Math.min(b.x0, b.x1) * sx,
+    Math.min(b.y0, b.y1) * sy,
+    Math.max(b.x0, b.x1) * sx,
+    Math.max(b.y0, b.y1) * sy,
+  ];
+  return {
+    points: new Float32Array(points),
+    labels: BigInt64Array.from(labels),
+    count: labels.length,
+    ...(box ? { box: new Float32Array(box) } : {}),
+  };
+}
+
 /** Mask logits at image size → 0/1 per pixel (SAM's mask_threshold is 0.0). */
 export function binaryMask(logits: Float32Array): Uint8Array {
   const mask = new Uint8Array(logits.length);

@@ -4,7 +4,15 @@ import { DecoderIo, runInMemory, type DecoderRun } from './decoder-io';
 import type { SegmentationModel } from './manifest';
 import { contractMismatch } from './sam-contract-check';
 import { canvasScale, encoderInputDims, resizedSize, samEncoderInput, type DisplayedImage } from './sam-preprocess';
-import { binaryMask, canvasMask, lowResMask, paddedLowResMask, promptTensors, type SegmentPrompt } from './sam-prompt';
+import {
+  binaryMask,
+  canvasMask,
+  lowResMask,
+  paddedLowResMask,
+  pointsAndBox,
+  promptTensors,
+  type SegmentPrompt,
+} from './sam-prompt';
 
 /**
  * An image embedding, where the encoder left it: in a GPU buffer on WebGPU (the decoder reads it
@@ -12,6 +20,8 @@ import { binaryMask, canvasMask, lowResMask, paddedLowResMask, promptTensors, ty
  */
 export interface Embedding {
   tensor: ort.Tensor;
+  /** transformers.js' layout: the positional embeddings, which its decoder takes too. */
+  positional?: ort.Tensor;
   dims: readonly number[];
   byteLength: number;
   release(): void;
@@ -83,7 +93,13 @@ export class SamSession {
     // The embedding stays in the GPU buffer the encoder wrote, for the decoder to read in place.
     const encoder = await ort.InferenceSession.create(files.encoder, {
       ...options,
-      ...(onGpu ? { preferredOutputLocation: { [model.encoder.output]: 'gpu-buffer' as const } } : {}),
+      ...(onGpu
+        ? {
+            preferredOutputLocation: Object.fromEntries(
+              [model.encoder.output, model.encoder.positional].flatMap((name) => (name ? [[name, 'gpu-buffer']] : [])),
+            ) as Record<string, 'gpu-buffer'>,
+          }
+        : {}),
     });
     let decoder: ort.InferenceSession | undefined;
     try {
@@ -102,12 +118,23 @@ export class SamSession {
   }
 
   async encode(image: DisplayedImage): Promise<Embedding> {
+    const e = this.model.encoder;
     const input = new ort.Tensor('float32', samEncoderInput(image, this.model), encoderInputDims(this.model));
-    const outputs = await this.encoder.run({ [this.model.encoder.input]: input });
-    const tensor = outputs[this.model.encoder.output];
-    if (!tensor) throw new Error(`encoder has no output ${this.model.encoder.output}`);
-    for (const [name, other] of Object.entries(outputs)) if (name !== this.model.encoder.output) other.dispose();
-    return { tensor, dims: tensor.dims, byteLength: float32Bytes(tensor.dims), release: () => tensor.dispose() };
+    const outputs = await this.encoder.run({ [e.input]: input });
+    const tensor = outputs[e.output];
+    const positional = e.positional ? outputs[e.positional] : undefined;
+    if (!tensor || (e.positional && !positional))
+      throw new Error(`encoder has no output ${e.output} or ${e.positional}`);
+    for (const [name, other] of Object.entries(outputs))
+      if (name !== e.output && name !== e.positional) other.dispose();
+    const kept = positional ? [tensor, positional] : [tensor];
+    return {
+      tensor,
+      ...(positional ? { positional } : {}),
+      dims: tensor.dims,
+      byteLength: kept.reduce((n, t) => n + float32Bytes(t.dims), 0),
+      release: () => kept.forEach((t) => t.dispose()),
+    };
   }
 
   async decode(
@@ -118,30 +145,19 @@ export class SamSession {
     previous?: Float32Array,
   ): Promise<DecodedMask> {
     const d = this.model.decoder;
-    const { coords, labels, count } = promptTensors(prompt, width, height, this.model);
     // The decoder's frame: the original image, or samexporter's canvas (its orig_im_size).
     const canvas = this.model.preprocessing.resize === 'canvas' ? this.model.preprocessing.canvas! : undefined;
     const [frameHeight, frameWidth] = canvas ?? [height, width];
-    const feeds: Record<string, ort.Tensor> = {
-      [d.embeddings]: embedding.tensor,
-      [d.pointCoords]: new ort.Tensor('float32', coords, [1, count, 2]),
-      [d.pointLabels]: new ort.Tensor('float32', labels, [1, count]),
-      [d.origSize]:
-        d.origSizeType === 'int64'
-          ? new ort.Tensor('int64', BigInt64Array.from([BigInt(frameHeight), BigInt(frameWidth)]), [2])
-          : new ort.Tensor('float32', Float32Array.from([frameHeight, frameWidth]), [2]),
-    };
-    if (d.maskInput && d.hasMaskInput) {
-      const side = 4 * (embedding.dims[2] ?? 64); // SAM's mask input is 4× the embedding grid
-      const ok = previous?.length === side * side;
-      feeds[d.maskInput] = new ort.Tensor('float32', ok ? previous : new Float32Array(side * side), [1, 1, side, side]);
-      feeds[d.hasMaskInput] = new ort.Tensor('float32', Float32Array.from([ok ? 1 : 0]), [1]);
-    }
+    const feeds =
+      this.model.family === 'transformers-sam'
+        ? this.#layoutFeeds(embedding, prompt, width, height)
+        : this.#samFeeds(embedding, prompt, { width, height, frameWidth, frameHeight }, previous);
     const post = this.model.postprocess;
     // On WebGPU only the 256² low-res logits come back, not a full-size float mask (1 MiB for a
     // 512² image, 60 MB for a mammogram): the decoder's own postprocessing is redone here
     // (paddedLowResMask, checked against the exported graphs' `masks`).
-    const fromLowRes = !!this.io && this.model.masksFromLowRes === true;
+    const bestIou = post?.mask === 'best-iou';
+    const fromLowRes = bestIou || (!!this.io && this.model.masksFromLowRes === true);
     const lowResOnly = fromLowRes || (!canvas && post?.mask === 'low-res-token-0');
     const fetches = [lowResOnly ? undefined : d.masks, d.iou, d.lowResMasks].filter((n): n is string => !!n);
     const {
@@ -151,9 +167,12 @@ export class SamSession {
     }: DecoderRun = this.io
       ? await this.io.run(this.decoder, feeds, fetches, `${frameWidth}×${frameHeight}`)
       : await runInMemory(this.decoder, feeds, fetches);
-    const iou = values[d.iou]?.[0] ?? Number.NaN;
+    const scores = values[d.iou] ?? new Float32Array([Number.NaN]);
+    // transformers.js' layout returns three candidates: the one its IoU head rates best.
+    const k = bestIou ? scores.indexOf(Math.max(...scores)) : 0;
+    const iou = scores[k] ?? Number.NaN;
     const side = dims[d.lowResMasks]?.at(-1) ?? 0;
-    const lowRes = (values[d.lowResMasks] ?? new Float32Array()).slice(0, side * side);
+    const lowRes = (values[d.lowResMasks] ?? new Float32Array()).slice(k * side * side, (k + 1) * side * side);
     let mask: Uint8Array;
     if (fromLowRes) {
       const resized = resizedSize(width, height, this.model.inputSize);
@@ -161,19 +180,60 @@ export class SamSession {
     } else if (lowResOnly) {
       mask = lowResMask(lowRes, side, width, height, post!.threshold);
     } else {
-      const masks = dims[d.masks];
+      const masks = dims[d.masks!];
       if (!masks || masks.at(-1) !== frameWidth || masks.at(-2) !== frameHeight) {
         throw new Error(`decoder output ${d.masks} is ${masks?.join('×')}, expected …×${frameHeight}×${frameWidth}`);
       }
       // With several candidate masks (an export without --return-single-mask), token 0 comes
       // first: the one MedSAM was trained to use (multimask_output=False).
-      const logits = values[d.masks]!.subarray(0, frameWidth * frameHeight);
+      const logits = values[d.masks!]!.subarray(0, frameWidth * frameHeight);
       mask = canvas
         ? canvasMask(logits, canvas, canvasScale(width, height, canvas), width, height)
         : binaryMask(logits);
     }
     const transfer = this.io ? transferOf(feeds, written, fetches, dims) : NO_TRANSFER;
     return { width, height, mask, iou, lowRes, transfer };
+  }
+
+  /** SamOnnxModel's and LiteMedSAM's inputs: corner points for a box, the image size, the previous mask. */
+  #samFeeds(
+    embedding: Embedding,
+    prompt: SegmentPrompt,
+    size: { width: number; height: number; frameWidth: number; frameHeight: number },
+    previous: Float32Array | undefined,
+  ): Record<string, ort.Tensor> {
+    const d = this.model.decoder;
+    const { coords, labels, count } = promptTensors(prompt, size.width, size.height, this.model);
+    const feeds: Record<string, ort.Tensor> = {
+      [d.embeddings]: embedding.tensor,
+      [d.pointCoords]: new ort.Tensor('float32', coords, [1, count, 2]),
+      [d.pointLabels]: new ort.Tensor('float32', labels, [1, count]),
+      [d.origSize!]:
+        d.origSizeType === 'int64'
+          ? new ort.Tensor('int64', BigInt64Array.from([BigInt(size.frameHeight), BigInt(size.frameWidth)]), [2])
+          : new ort.Tensor('float32', Float32Array.from([size.frameHeight, size.frameWidth]), [2]),
+    };
+    if (d.maskInput && d.hasMaskInput) {
+      const side = 4 * (embedding.dims[2] ?? 64); // SAM's mask input is 4× the embedding grid
+      const ok = previous?.length === side * side;
+      feeds[d.maskInput] = new ort.Tensor('float32', ok ? previous : new Float32Array(side * side), [1, 1, side, side]);
+      feeds[d.hasMaskInput] = new ort.Tensor('float32', Float32Array.from([ok ? 1 : 0]), [1]);
+    }
+    return feeds;
+  }
+
+  /** transformers.js' layout: both embeddings, points with int64 labels, the box on its own. */
+  #layoutFeeds(embedding: Embedding, prompt: SegmentPrompt, width: number, height: number): Record<string, ort.Tensor> {
+    const d = this.model.decoder;
+    const { points, labels, count, box } = pointsAndBox(prompt, width, height, this.model);
+    if (!box) throw new Error(`${this.model.name} takes a box with every prompt: draw one first`);
+    return {
+      [d.embeddings]: embedding.tensor,
+      [d.positionalEmbeddings!]: embedding.positional!,
+      [d.pointCoords]: new ort.Tensor('float32', points, [1, 1, count, 2]),
+      [d.pointLabels]: new ort.Tensor('int64', labels, [1, 1, count]),
+      [d.boxes!]: new ort.Tensor('float32', box, [1, 1, 4]),
+    };
   }
 
   async release(): Promise<void> {
