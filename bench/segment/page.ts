@@ -3,6 +3,8 @@
 import { SegmentClient } from '../../src/services/segment-client';
 import type { SegmentationModel } from '../../src/lib/models/manifest';
 import type { BackendPreference } from '../../src/lib/models/backend';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import type { SamImageProcessor, SamProcessor } from '@huggingface/transformers';
 
 interface Job {
   model: SegmentationModel;
@@ -74,8 +76,79 @@ async function timePropagation(client: SegmentClient, count: number, prefix: str
   return { slices: visited.length, ms: performance.now() - start };
 }
 
+/**
+ * transformers.js' own pipeline on the same files, in this page (the baseline the segmentation
+ * issue names): SamProcessor + SamModel.get_image_embeddings per image; per prompt the box and
+ * a padding point scaled by the image processor, SamModel on the kept embeddings, and
+ * post_process_masks, as its model card shows, the best-scored candidate kept.
+ */
+async function timeTransformers(job: Job, device: 'webgpu' | 'wasm'): Promise<Row> {
+  const { AutoProcessor, RawImage, SamModel, Tensor, env } = await import('@huggingface/transformers');
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = new URL('./models/', location.href).href;
+  // One ORT WASM, the file Vite bundled, never a CDN (as the app's VLM worker does).
+  if (env.backends.onnx.wasm) env.backends.onnx.wasm.wasmPaths = { wasm: ortWasmUrl };
+  const row: Row = {
+    model: job.model.id,
+    backend: `transformers.js ${device}`,
+    threads: 1,
+    encodeMs: [],
+    decodeMs: [],
+  };
+  try {
+    const sam = (await SamModel.from_pretrained(job.model.id, { device, dtype: 'fp32' })) as InstanceType<
+      typeof SamModel
+    >;
+    const processor = (await AutoProcessor.from_pretrained(job.model.id)) as SamProcessor;
+    const { rgba } = image();
+    const raw = new RawImage(rgba, 512, 512, 4);
+    let inputs = await processor(raw);
+    let embeddings = await sam.get_image_embeddings(inputs);
+    for (let i = 0; i < job.encodes; i++) {
+      const start = performance.now();
+      inputs = await processor(raw);
+      embeddings = await sam.get_image_embeddings(inputs);
+      row.encodeMs.push(performance.now() - start);
+    }
+    const scale = (points: number[][][], box: boolean) =>
+      (processor.image_processor as SamImageProcessor).reshape_input_points(
+        points,
+        inputs.original_sizes,
+        inputs.reshaped_input_sizes,
+        box,
+      );
+    for (let i = 0; i <= job.decodes; i++) {
+      const start = performance.now();
+      const out = await sam({
+        ...embeddings,
+        input_points: scale([[[0, 0]]], false),
+        input_labels: new Tensor('int64', BigInt64Array.from([-10n]), [1, 1, 1]),
+        input_boxes: scale([[[100 + i, 120, 300 + 2 * i, 380]]], true),
+      });
+      const [masks] = await processor.post_process_masks(
+        out.pred_masks,
+        inputs.original_sizes,
+        inputs.reshaped_input_sizes,
+      );
+      const scores = out.iou_scores.data as Float32Array;
+      const best = scores.indexOf(Math.max(...scores));
+      // The chosen candidate's pixels, as the worker hands its mask over.
+      masks!.data.slice(best * 512 * 512, (best + 1) * 512 * 512);
+      if (i > 0) row.decodeMs.push(performance.now() - start);
+    }
+    await sam.dispose();
+  } catch (error) {
+    row.error = (error as Error).message;
+  }
+  return row;
+}
+
 const rows: Row[] = [];
 for (const job of window.benchJobs) {
+  if (job.model.family === 'transformers-sam') {
+    for (const device of job.backends) rows.push(await timeTransformers(job, device === 'webgpu' ? 'webgpu' : 'wasm'));
+  }
   for (const preference of job.backends) {
     const client = new SegmentClient();
     const row: Row = { model: job.model.id, backend: preference, threads: 0, encodeMs: [], decodeMs: [] };
