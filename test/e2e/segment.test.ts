@@ -286,7 +286,8 @@ it('keeps off WebGPU, and says why, when the model’s largest tensor exceeds th
   await context.close();
 });
 
-it('sends the GPU only what changed between two boxes of a drag: their coordinates', async () => {
+/** A fresh page with the DICOM open and test-sam-tiny loaded on WebGPU. */
+async function samTinyOnWebGpu(): Promise<Page> {
   const page = await app.browser.newPage();
   await page.goto(app.url);
   await page.getByTestId('file-input').setInputFiles([DICOM]);
@@ -295,13 +296,18 @@ it('sends the GPU only what changed between two boxes of a drag: their coordinat
   await page.getByTestId('segment-backend-choice').selectOption('webgpu');
   await page.getByTestId('segment-load').click();
   await page.getByTestId('segment-backend').waitFor({ timeout: 60_000 });
+  return page;
+}
+
+it('sends the GPU only what changed between two boxes of a drag: their coordinates', async () => {
+  const page = await samTinyOnWebGpu();
   for (const x1 of [300.5, 340.5]) {
     await page.evaluate((x) => window.medlens.segmentation.setBox({ x0: 100.5, y0: 40.5, x1: x, y1: 200.5 }), x1);
     await expect.poll(async () => (await currentMask(page))?.prompt.box?.x1, SLOW).toBe(x1);
   }
   const mask = (await currentMask(page))!;
   expect(boxErrors(mask, mask.prompt.box!).far).toBe(0);
-  // The labels, the empty mask_input (1 MiB here), its flag and the image size are already there.
+  // The labels, the empty mask_input, its flag and the image size are already there.
   const { uploaded, upload } = (await page.evaluate(() => window.medlens.segmentation.stats())).lastTransfer;
   expect(uploaded).toEqual(['point_coords']);
   expect(upload).toBe(2 * 2 * 4);
@@ -309,14 +315,7 @@ it('sends the GPU only what changed between two boxes of a drag: their coordinat
 });
 
 it('falls back to WASM with a message when the GPU fails mid-session, and answers the prompt', async () => {
-  const page = await app.browser.newPage();
-  await page.goto(app.url);
-  await page.getByTestId('file-input').setInputFiles([DICOM]);
-  await page.waitForFunction(() => window.medlens.viewer.slice);
-  await page.getByTestId('segment-model').selectOption('test-sam-tiny');
-  await page.getByTestId('segment-backend-choice').selectOption('webgpu');
-  await page.getByTestId('segment-load').click();
-  await page.getByTestId('segment-backend').waitFor({ timeout: 60_000 });
+  const page = await samTinyOnWebGpu();
   await page.evaluate(() => window.medlens.segmentation.setBox({ x0: 100.5, y0: 40.5, x1: 300.5, y1: 200.5 }));
   await expect.poll(async () => (await currentMask(page))?.prompt.box?.x1, SLOW).toBe(300.5);
   // The GPU goes away under the worker: every submission of GPU work fails from now on.
