@@ -127,7 +127,7 @@ const manifest = JSON.parse(readFileSync(`${repo}models/manifest.json`, 'utf8'))
 const entry = (id) => manifest.find((m) => m.id === id);
 const unpinned = (m, id) => ({ ...m, id, files: m.files.map((f) => ({ ...f, size: null, sha256: null })) });
 const found = [
-  ...['test-sam-tiny', 'test-litemedsam-tiny', 'test-sam-intensity'].map((id) => ({
+  ...['test-sam-tiny', 'test-litemedsam-tiny', 'test-sam-intensity', 'test-sam-tjs'].map((id) => ({
     model: entry(id),
     dir: `${repo}models/${id}`,
   })),
@@ -236,7 +236,16 @@ async function runEngine(job, preference) {
     // The path this issue replaced: the embedding read back after encoding and uploaded again
     // with every prompt. Same session, same prompts, an embedding held in memory.
     const held = new ort.Tensor('float32', embeddingData, embedding.dims);
-    const cpuFed = { tensor: held, dims: embedding.dims, byteLength: embeddingData.byteLength, release() {} };
+    const positional = embedding.positional
+      ? new ort.Tensor('float32', new Float32Array(await embedding.positional.getData()), embedding.positional.dims)
+      : undefined;
+    const cpuFed = {
+      tensor: held,
+      positional,
+      dims: embedding.dims,
+      byteLength: embeddingData.byteLength,
+      release() {},
+    };
     try {
       row.cpuFedDecode = stats(await timed(decRuns, 20_000, () => session.decode(cpuFed, prompt(0), side, side)));
       const fedBefore = { ...gpuCount };
@@ -246,7 +255,9 @@ async function runEngine(job, preference) {
       row.cpuFedError = String(error).split('\n')[0];
     }
   }
-  if (onGpu && env.DECODER_VARIANTS === '1') {
+  // The variants and the native reference feed SamOnnxModel/LiteMedSAM inputs.
+  const samInputs = job.model.family !== 'transformers-sam';
+  if (onGpu && samInputs && env.DECODER_VARIANTS === '1') {
     const { decoderVariants } = await import('./decoder-variants.mjs');
     row.decoderVariants = await decoderVariants({
       ort,
@@ -343,7 +354,7 @@ for (const job of jobs) {
     }
     progress(rows.at(-1));
   }
-  if (ortNode) progress(rows[rows.push(await runNative(job, ortNode)) - 1]);
+  if (ortNode && job.model.family !== 'transformers-sam') progress(rows[rows.push(await runNative(job, ortNode)) - 1]);
 }
 
 console.log('\n| model | runtime | encoder ms median / p95 | decoder ms / prompt median / p95 | WebGPU vs CPU |');
