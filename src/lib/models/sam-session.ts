@@ -168,8 +168,9 @@ export class SamSession {
       ? await this.io.run(this.decoder, feeds, fetches, `${frameWidth}×${frameHeight}`)
       : await runInMemory(this.decoder, feeds, fetches);
     const scores = values[d.iou] ?? new Float32Array([Number.NaN]);
-    // transformers.js' layout returns three candidates: the one its IoU head rates best.
-    const k = bestIou ? scores.indexOf(Math.max(...scores)) : 0;
+    // transformers.js' layout returns three candidates: the one its IoU head rates best (the
+    // first when the scores are not numbers).
+    const k = bestIou ? Math.max(0, scores.indexOf(Math.max(...scores))) : 0;
     const iou = scores[k] ?? Number.NaN;
     const side = dims[d.lowResMasks]?.at(-1) ?? 0;
     const lowRes = (values[d.lowResMasks] ?? new Float32Array()).slice(k * side * side, (k + 1) * side * side);
