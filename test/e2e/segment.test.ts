@@ -338,6 +338,40 @@ it('falls back to WASM with a message when the GPU fails mid-session, and answer
   await page.close();
 });
 
+it('falls back to WASM with a message when a GPU allocation fails, and answers the prompt', async () => {
+  const page = await samTinyOnWebGpu();
+  await page.evaluate(() => window.medlens.segmentation.setBox({ x0: 100.5, y0: 40.5, x1: 300.5, y1: 200.5 }));
+  await expect.poll(async () => (await currentMask(page))?.prompt.box?.x1, SLOW).toBe(300.5);
+  // The GPU refuses every new buffer from now on: an image of another size needs some.
+  const worker = page.workers().find((w) => w.url().includes('segment'))!;
+  await worker.evaluate(() => {
+    const device = (globalThis as unknown as { GPUDevice: { prototype: { createBuffer: () => void } } }).GPUDevice;
+    device.prototype.createBuffer = () => {
+      throw new Error('out of GPU memory (test)');
+    };
+  });
+  await page.getByTestId('file-input').setInputFiles([fixturePath('raster/tbx11k-tb0005.png')]);
+  await page.waitForFunction(() => document.querySelector('[data-testid=readout-size]')?.textContent === '512×512');
+  const box = { x0: 60.5, y0: 80.5, x1: 250.5, y1: 300.5 };
+  await page.evaluate((b) => window.medlens.segmentation.setBox(b), box);
+  // The PNG's own mask (the DICOM's stays in the overlay list, tied to its image).
+  const pngMask = () =>
+    page.evaluate(() => {
+      const mask = window.medlens.overlay.list().find((o) => o.kind === 'mask' && o.height === 512);
+      return mask?.kind === 'mask'
+        ? { width: mask.width, height: mask.height, data: Array.from(mask.data) }
+        : undefined;
+    });
+  await expect.poll(async () => (await pngMask())?.height, SLOW).toBe(512);
+  expect(boxErrors((await pngMask())!, box).far).toBe(0);
+  expect(await page.getByTestId('segment-backend').textContent()).toMatch(/^WASM/);
+  expect(await page.getByTestId('segment-notice').textContent()).toMatch(
+    /^WebGPU failed \(.*\): switched to WASM, which runs on the CPU\.$/,
+  );
+  expect(await page.getByTestId('segment-error').count()).toBe(0);
+  await page.close();
+});
+
 it('loads a model the second time from Cache Storage, without the network', async () => {
   const context = await app.browser.newContext();
   const requests = recordRequests(context);
