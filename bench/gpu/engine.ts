@@ -4,4 +4,4 @@
 export { SamSession, type Embedding } from '../../src/lib/models/sam-session';
 export { chooseBackend, detectCapabilities } from '../../src/lib/models/backend';
 export { samEncoderInput, encoderInputDims } from '../../src/lib/models/sam-preprocess';
-export { promptTensors } from '../../src/lib/models/sam-prompt';
+export { decoderInputs } from '../../src/lib/models/sam-prompt';

@@ -84,6 +84,66 @@ export function pointsAndBox(
   };
 }
 
+/** A decoder input as plain data, for whichever ONNX Runtime build makes the tensor. */
+export interface InputData {
+  type: 'float32' | 'int64';
+  data: Float32Array | BigInt64Array;
+  dims: number[];
+}
+
+/** The frame the decoder works in: the image, or samexporter's fixed canvas (its orig_im_size). */
+export function decoderFrame(
+  model: Pick<SegmentationModel, 'preprocessing'>,
+  width: number,
+  height: number,
+): { width: number; height: number } {
+  const canvas = model.preprocessing.resize === 'canvas' ? model.preprocessing.canvas! : undefined;
+  return canvas ? { width: canvas[1], height: canvas[0] } : { width, height };
+}
+
+/**
+ * A prompt's decoder inputs under the model's contract, all but the image embeddings: SamOnnxModel's
+ * and LiteMedSAM's corner points, image size and previous mask (`maskSide`² logits, used when
+ * `previous` has that size), or transformers.js' points, int64 labels and separate box (which its
+ * export requires: a prompt without one is refused).
+ */
+export function decoderInputs(
+  model: Pick<SegmentationModel, 'name' | 'family' | 'inputSize' | 'preprocessing' | 'prompt' | 'decoder'>,
+  prompt: SegmentPrompt,
+  width: number,
+  height: number,
+  maskSide: number,
+  previous?: Float32Array,
+): Record<string, InputData> {
+  const d = model.decoder;
+  if (model.family === 'transformers-sam') {
+    const { points, labels, count, box } = pointsAndBox(prompt, width, height, model);
+    if (!box) throw new Error(`${model.name} takes a box with every prompt: draw one first`);
+    return {
+      [d.pointCoords]: { type: 'float32', data: points, dims: [1, 1, count, 2] },
+      [d.pointLabels]: { type: 'int64', data: labels, dims: [1, 1, count] },
+      [d.boxes!]: { type: 'float32', data: box, dims: [1, 1, 4] },
+    };
+  }
+  const { coords, labels, count } = promptTensors(prompt, width, height, model);
+  const frame = decoderFrame(model, width, height);
+  const inputs: Record<string, InputData> = {
+    [d.pointCoords]: { type: 'float32', data: coords, dims: [1, count, 2] },
+    [d.pointLabels]: { type: 'float32', data: labels, dims: [1, count] },
+    [d.origSize!]:
+      d.origSizeType === 'int64'
+        ? { type: 'int64', data: BigInt64Array.from([BigInt(frame.height), BigInt(frame.width)]), dims: [2] }
+        : { type: 'float32', data: Float32Array.from([frame.height, frame.width]), dims: [2] },
+  };
+  if (d.maskInput && d.hasMaskInput) {
+    const ok = previous?.length === maskSide * maskSide;
+    const mask = ok ? previous : new Float32Array(maskSide * maskSide);
+    inputs[d.maskInput] = { type: 'float32', data: mask, dims: [1, 1, maskSide, maskSide] };
+    inputs[d.hasMaskInput] = { type: 'float32', data: Float32Array.from([ok ? 1 : 0]), dims: [1] };
+  }
+  return inputs;
+}
+
 /** Mask logits at image size → 0/1 per pixel (SAM's mask_threshold is 0.0). */
 export function binaryMask(logits: Float32Array): Uint8Array {
   const mask = new Uint8Array(logits.length);

@@ -7,10 +7,10 @@ import { canvasScale, encoderInputDims, resizedSize, samEncoderInput, type Displ
 import {
   binaryMask,
   canvasMask,
+  decoderFrame,
+  decoderInputs,
   lowResMask,
   paddedLowResMask,
-  pointsAndBox,
-  promptTensors,
   type SegmentPrompt,
 } from './sam-prompt';
 
@@ -145,13 +145,16 @@ export class SamSession {
     previous?: Float32Array,
   ): Promise<DecodedMask> {
     const d = this.model.decoder;
-    // The decoder's frame: the original image, or samexporter's canvas (its orig_im_size).
     const canvas = this.model.preprocessing.resize === 'canvas' ? this.model.preprocessing.canvas! : undefined;
-    const [frameHeight, frameWidth] = canvas ?? [height, width];
-    const feeds =
-      this.model.family === 'transformers-sam'
-        ? this.#layoutFeeds(embedding, prompt, width, height)
-        : this.#samFeeds(embedding, prompt, { width, height, frameWidth, frameHeight }, previous);
+    const { width: frameWidth, height: frameHeight } = decoderFrame(this.model, width, height);
+    // SAM's mask input is 4× the embedding grid.
+    const inputs = decoderInputs(this.model, prompt, width, height, 4 * (embedding.dims[2] ?? 64), previous);
+    const feeds: Record<string, ort.Tensor> = { [d.embeddings]: embedding.tensor };
+    if (d.positionalEmbeddings) feeds[d.positionalEmbeddings] = embedding.positional!;
+    for (const [name, x] of Object.entries(inputs)) {
+      feeds[name] =
+        x.type === 'int64' ? new ort.Tensor('int64', x.data, x.dims) : new ort.Tensor('float32', x.data, x.dims);
+    }
     const post = this.model.postprocess;
     // On WebGPU only the 256² low-res logits come back, not a full-size float mask (1 MiB for a
     // 512² image, 60 MB for a mammogram): the decoder's own postprocessing is redone here
@@ -194,47 +197,6 @@ export class SamSession {
     }
     const transfer = this.io ? transferOf(feeds, written, fetches, dims) : NO_TRANSFER;
     return { width, height, mask, iou, lowRes, transfer };
-  }
-
-  /** SamOnnxModel's and LiteMedSAM's inputs: corner points for a box, the image size, the previous mask. */
-  #samFeeds(
-    embedding: Embedding,
-    prompt: SegmentPrompt,
-    size: { width: number; height: number; frameWidth: number; frameHeight: number },
-    previous: Float32Array | undefined,
-  ): Record<string, ort.Tensor> {
-    const d = this.model.decoder;
-    const { coords, labels, count } = promptTensors(prompt, size.width, size.height, this.model);
-    const feeds: Record<string, ort.Tensor> = {
-      [d.embeddings]: embedding.tensor,
-      [d.pointCoords]: new ort.Tensor('float32', coords, [1, count, 2]),
-      [d.pointLabels]: new ort.Tensor('float32', labels, [1, count]),
-      [d.origSize!]:
-        d.origSizeType === 'int64'
-          ? new ort.Tensor('int64', BigInt64Array.from([BigInt(size.frameHeight), BigInt(size.frameWidth)]), [2])
-          : new ort.Tensor('float32', Float32Array.from([size.frameHeight, size.frameWidth]), [2]),
-    };
-    if (d.maskInput && d.hasMaskInput) {
-      const side = 4 * (embedding.dims[2] ?? 64); // SAM's mask input is 4× the embedding grid
-      const ok = previous?.length === side * side;
-      feeds[d.maskInput] = new ort.Tensor('float32', ok ? previous : new Float32Array(side * side), [1, 1, side, side]);
-      feeds[d.hasMaskInput] = new ort.Tensor('float32', Float32Array.from([ok ? 1 : 0]), [1]);
-    }
-    return feeds;
-  }
-
-  /** transformers.js' layout: both embeddings, points with int64 labels, the box on its own. */
-  #layoutFeeds(embedding: Embedding, prompt: SegmentPrompt, width: number, height: number): Record<string, ort.Tensor> {
-    const d = this.model.decoder;
-    const { points, labels, count, box } = pointsAndBox(prompt, width, height, this.model);
-    if (!box) throw new Error(`${this.model.name} takes a box with every prompt: draw one first`);
-    return {
-      [d.embeddings]: embedding.tensor,
-      [d.positionalEmbeddings!]: embedding.positional!,
-      [d.pointCoords]: new ort.Tensor('float32', points, [1, 1, count, 2]),
-      [d.pointLabels]: new ort.Tensor('int64', labels, [1, 1, count]),
-      [d.boxes!]: new ort.Tensor('float32', box, [1, 1, 4]),
-    };
   }
 
   async release(): Promise<void> {
