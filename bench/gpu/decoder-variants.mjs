@@ -2,6 +2,7 @@
 // calls this (DECODER_VARIANTS=1) with an embedding the app's encoder left on the GPU. Each
 // variant is a fresh decoder session fed the same box prompts; a run is timed from its inputs
 // going up to its low-res logits and IoU being back in memory.
+import { stats, timed } from './timing.mjs';
 
 /** @param {{ ort: any; model: any; file: Uint8Array; embedding: any; feedsFor: (i: number, T: any) => Record<string, any>; runs: number }} o */
 export async function decoderVariants({ ort, model, file, embedding, feedsFor, runs }) {
@@ -9,7 +10,6 @@ export async function decoderVariants({ ort, model, file, embedding, feedsFor, r
   const d = model.decoder;
   const wanted = [d.iou, d.lowResMasks];
   const base = { executionProviders: ['webgpu'], graphOptimizationLevel: 'all' };
-  const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
   /** CPU-held prompt tensors, the embedding in place, outputs read back by ORT. */
   async function plain(options) {
@@ -106,18 +106,12 @@ export async function decoderVariants({ ort, model, file, embedding, feedsFor, r
     try {
       const { session, run } = await make();
       const check = await run(1);
-      await run(0);
-      const times = [];
-      for (let i = 0; i < runs; i++) {
-        const t = performance.now();
-        await run(i % 2);
-        times.push(performance.now() - t);
-      }
+      const { median, p95 } = stats(await timed(runs, 20_000, (i) => run(Math.abs(i) % 2)));
       // The same prompt must give the same logits whichever way it ran.
       reference ??= check;
       let diff = 0;
       for (let i = 0; i < reference.length; i++) diff = Math.max(diff, Math.abs(reference[i] - check[i]));
-      rows.push({ variant: name, median: quantile(times, 0.5), p95: quantile(times, 0.95), maxDiffVsFirst: diff });
+      rows.push({ variant: name, median, p95, maxDiffVsFirst: diff });
       await session.release();
     } catch (error) {
       rows.push({ variant: name, error: String(error).split('\n')[0].slice(0, 700) });

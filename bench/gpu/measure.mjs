@@ -15,6 +15,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { stats, timed } from './timing.mjs';
 
 const env = process.env;
 const repo = env.REPO ?? fileURLToPath(new URL('../../', import.meta.url));
@@ -159,8 +160,6 @@ for (let y = 0; y < side; y++)
 const prompt = (i) => ({ points: [], box: { x0: 230 + (i % 7), y0: 130 + (i % 5), x1: 370 - (i % 3), y1: 270 } });
 
 // --- Helpers ----------------------------------------------------------------------------------
-const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
-const stats = (xs) => ({ median: quantile(xs, 0.5), p95: quantile(xs, 0.95), runs: xs.length });
 const ms = (x) => (x === undefined ? '' : x < 10 ? x.toFixed(2) : x.toFixed(1));
 function relError(a, b) {
   let diff = 0;
@@ -179,18 +178,6 @@ function iou(a, b) {
     either += a[i] | b[i];
   }
   return either ? both / either : 1;
-}
-/** Repeats `run` `count` times (fewer once `budgetMs` is spent), after one untimed warm-up. */
-async function timed(count, budgetMs, run) {
-  await run(-1);
-  const times = [];
-  const start = performance.now();
-  for (let i = 0; i < count && (i === 0 || performance.now() - start < budgetMs); i++) {
-    const t = performance.now();
-    await run(i);
-    times.push(performance.now() - t);
-  }
-  return times;
 }
 
 /** One model through the app's SamSession on one backend. */
@@ -273,25 +260,10 @@ async function runEngine(job, preference) {
   return row;
 }
 
-/** A box prompt's decoder inputs, as SamSession.decode builds them, less the embedding. */
+/** A box prompt's decoder inputs, the engine's own (decoderInputs), as `Tensor`s, less the embeddings. */
 function decoderFeeds(model, i, Tensor, embeddingDims) {
-  const d = model.decoder;
-  const [h, w] = model.preprocessing.resize === 'canvas' ? model.preprocessing.canvas : [side, side];
-  const { coords, labels, count } = engine.promptTensors(prompt(i), side, side, model);
-  const feeds = {
-    [d.pointCoords]: new Tensor('float32', coords, [1, count, 2]),
-    [d.pointLabels]: new Tensor('float32', labels, [1, count]),
-    [d.origSize]:
-      d.origSizeType === 'int64'
-        ? new Tensor('int64', BigInt64Array.from([BigInt(h), BigInt(w)]), [2])
-        : new Tensor('float32', Float32Array.from([h, w]), [2]),
-  };
-  if (d.maskInput && d.hasMaskInput) {
-    const n = 4 * embeddingDims[2];
-    feeds[d.maskInput] = new Tensor('float32', new Float32Array(n * n), [1, 1, n, n]);
-    feeds[d.hasMaskInput] = new Tensor('float32', Float32Array.from([0]), [1]);
-  }
-  return feeds;
+  const inputs = engine.decoderInputs(model, prompt(i), side, side, 4 * embeddingDims[2]);
+  return Object.fromEntries(Object.entries(inputs).map(([name, x]) => [name, new Tensor(x.type, x.data, x.dims)]));
 }
 
 /**
