@@ -314,42 +314,50 @@ it('sends the GPU only what changed between two boxes of a drag: their coordinat
   await page.close();
 });
 
-it('falls back to WASM with a message when the GPU fails mid-session, and answers the prompt', async () => {
+/**
+ * test-sam-tiny on WebGPU makes a first mask, then `method` of the worker's `gpuClass` throws
+ * from now on (a lost device, a refused allocation).
+ */
+async function gpuFailsAfterFirstMask(gpuClass: string, method: string, message: string): Promise<Page> {
   const page = await samTinyOnWebGpu();
   await page.evaluate(() => window.medlens.segmentation.setBox({ x0: 100.5, y0: 40.5, x1: 300.5, y1: 200.5 }));
   await expect.poll(async () => (await currentMask(page))?.prompt.box?.x1, SLOW).toBe(300.5);
-  // The GPU goes away under the worker: every submission of GPU work fails from now on.
   const worker = page.workers().find((w) => w.url().includes('segment'))!;
-  await worker.evaluate(() => {
-    const queue = (globalThis as unknown as { GPUQueue: { prototype: { submit: () => void } } }).GPUQueue;
-    queue.prototype.submit = () => {
-      throw new Error('the GPU device was lost (test)');
-    };
-  });
-  await page.evaluate(() => window.medlens.segmentation.setBox({ x0: 120.5, y0: 50.5, x1: 330.5, y1: 210.5 }));
-  await expect.poll(async () => (await currentMask(page))?.prompt.box?.x1, SLOW).toBe(330.5);
-  const mask = (await currentMask(page))!;
-  expect(boxErrors(mask, mask.prompt.box!).far).toBe(0);
+  await worker.evaluate(
+    ({ name, key, text }) => {
+      const classes = globalThis as unknown as Record<string, { prototype: Record<string, unknown> }>;
+      classes[name]!.prototype[key] = () => {
+        throw new Error(text);
+      };
+    },
+    { name: gpuClass, key: method, text: message },
+  );
+  return page;
+}
+
+/** The page now segments on WASM, says why, and shows no error. */
+async function expectSwitchedToWasm(page: Page) {
   expect(await page.getByTestId('segment-backend').textContent()).toMatch(/^WASM/);
   expect(await page.getByTestId('segment-notice').textContent()).toMatch(
     /^WebGPU failed \(.*\): switched to WASM, which runs on the CPU\.$/,
   );
   expect(await page.getByTestId('segment-error').count()).toBe(0);
+}
+
+it('falls back to WASM with a message when the GPU fails mid-session, and answers the prompt', async () => {
+  // The GPU goes away under the worker: every submission of GPU work fails.
+  const page = await gpuFailsAfterFirstMask('GPUQueue', 'submit', 'the GPU device was lost (test)');
+  await page.evaluate(() => window.medlens.segmentation.setBox({ x0: 120.5, y0: 50.5, x1: 330.5, y1: 210.5 }));
+  await expect.poll(async () => (await currentMask(page))?.prompt.box?.x1, SLOW).toBe(330.5);
+  const mask = (await currentMask(page))!;
+  expect(boxErrors(mask, mask.prompt.box!).far).toBe(0);
+  await expectSwitchedToWasm(page);
   await page.close();
 });
 
 it('falls back to WASM with a message when a GPU allocation fails, and answers the prompt', async () => {
-  const page = await samTinyOnWebGpu();
-  await page.evaluate(() => window.medlens.segmentation.setBox({ x0: 100.5, y0: 40.5, x1: 300.5, y1: 200.5 }));
-  await expect.poll(async () => (await currentMask(page))?.prompt.box?.x1, SLOW).toBe(300.5);
-  // The GPU refuses every new buffer from now on: an image of another size needs some.
-  const worker = page.workers().find((w) => w.url().includes('segment'))!;
-  await worker.evaluate(() => {
-    const device = (globalThis as unknown as { GPUDevice: { prototype: { createBuffer: () => void } } }).GPUDevice;
-    device.prototype.createBuffer = () => {
-      throw new Error('out of GPU memory (test)');
-    };
-  });
+  // The GPU refuses every new buffer: an image of another size needs some.
+  const page = await gpuFailsAfterFirstMask('GPUDevice', 'createBuffer', 'out of GPU memory (test)');
   await page.getByTestId('file-input').setInputFiles([fixturePath('raster/tbx11k-tb0005.png')]);
   await page.waitForFunction(() => document.querySelector('[data-testid=readout-size]')?.textContent === '512×512');
   const box = { x0: 60.5, y0: 80.5, x1: 250.5, y1: 300.5 };
@@ -364,11 +372,7 @@ it('falls back to WASM with a message when a GPU allocation fails, and answers t
     });
   await expect.poll(async () => (await pngMask())?.height, SLOW).toBe(512);
   expect(boxErrors((await pngMask())!, box).far).toBe(0);
-  expect(await page.getByTestId('segment-backend').textContent()).toMatch(/^WASM/);
-  expect(await page.getByTestId('segment-notice').textContent()).toMatch(
-    /^WebGPU failed \(.*\): switched to WASM, which runs on the CPU\.$/,
-  );
-  expect(await page.getByTestId('segment-error').count()).toBe(0);
+  await expectSwitchedToWasm(page);
   await page.close();
 });
 
