@@ -23,6 +23,22 @@ interface Sample {
   source: string;
 }
 
+/** InternVL-syntax boxes as their authors draw them: each `<ref>`'s boxes, x/999·w and y/999·h. */
+function internVlBoxes(text: string, { width, height }: ImageSize): Partial<GroundedBox>[] {
+  return [...text.matchAll(/<ref>([^<]*)<\/ref><box>([^<]*)<\/box>/g)].flatMap(([, label, list]) =>
+    (JSON.parse(list!) as number[][]).map(([x0, y0, x1, y1]) => ({
+      label: label!,
+      x0: (x0! / 999) * width,
+      y0: (y0! / 999) * height,
+      x1: (x1! / 999) * width,
+      y1: (y1! / 999) * height,
+    })),
+  );
+}
+
+const ASMV2_SCENE_GRAPH =
+  'In the image, a tall red <ref>bus</ref><box>[[290, 202, 835, 851]]</box> is <pred>driving on</pred><box>[[290, 202, 835, 851]]</box><box>[[0, 604, 984, 999]]</box> a <ref>road</ref><box>[[0, 604, 984, 999]]</box> through a busy intersection in a metropolitan area. The bus is surrounded by various <ref>cars</ref><box>[[827, 590, 885, 682], [1, 604, 238, 804], [927, 596, 935, 620], [905, 592, 931, 645], [930, 592, 938, 616], [878, 590, 910, 660]]</box>, with one car <pred>beside</pred><box>[[1, 604, 238, 804]]</box><box>[[290, 202, 835, 851]]</box> the bus and others <pred>driving on</pred><box>[[1, 604, 238, 804]]</box><box>[[0, 604, 984, 999]]</box> the same road. There are multiple <ref>people</ref><box>[[346, 328, 398, 390], [944, 598, 969, 699], [249, 577, 266, 654], [952, 660, 999, 993], [224, 571, 243, 654], [159, 583, 181, 618], [499, 301, 568, 380], [142, 571, 162, 614], [650, 620, 680, 664], [394, 316, 447, 384], [373, 551, 443, 653], [969, 600, 989, 688]]</box> visible in the scene, with one <pred>in</pred><box>[[373, 551, 443, 653]]</box><box>[[290, 202, 835, 851]]</box> the bus and others on the surrounding <ref>pavement</ref><box>[[207, 614, 999, 862]]</box> and <ref>road</ref><box>[[0, 604, 984, 999]]</box>. The backdrop features <ref>buildings</ref><box>[[0, 0, 892, 658]]</box> and <ref>trees</ref><box>[[0, 0, 999, 573]]</box>, with a clear <ref>sky</ref><box>[[682, 0, 999, 513]]</box> above. The scene captures the essence of city life with its bustling traffic and urban architecture.';
+
 const BEETLE = plain({ width: 640, height: 480 }); // transformers.js tests' Florence-2 "beetle" image
 const BOOK = plain({ width: 403, height: 500 }); // its "book_cover" image (size from the test's quad targets)
 const TF_FLORENCE = 'transformers.js tests/models/florence2 processor test; expected = that test’s target';
@@ -205,6 +221,64 @@ const SAMPLES: Sample[] = [
     ],
     source:
       'InternVL grounding answer (the <ref>/<box> syntax MedRegA inherits, 0-999) from a public grounding dataset’s assistant turn',
+  },
+  ...(
+    [
+      [
+        '<ref>carotid vessel wall</ref><box>[[365, 293, 416, 598], [596, 316, 635, 464]]</box>',
+        { width: 432, height: 432 },
+        'demo_06.jpg, 432×432',
+      ],
+      [
+        '<ref>right lung</ref><box>[[102, 106, 481, 910]]</box>, <ref>left lung</ref><box>[[535, 128, 923, 889]]</box>: No focal consolidation, pleural effusion, or pneumothorax is seen. There is no evidence for pulmonary edema. No radiographic evidence for acute cardiopulmonary process',
+        CXR,
+        'demo_08.jpg, its size not in the file: at the chest PA’s',
+      ],
+      [
+        '<ref>胰腺癌</ref><box>[[661, 528, 743, 599]]</box>：胰尾部见一稍低密度肿块，约39mm×28mm×36mm，增强后呈轻度不均匀强化，强化程度低于正常胰腺考虑恶性肿瘤性病变，胰腺癌可能性大。',
+        { width: 512, height: 512 },
+        'demo_09.jpg, 512×512',
+      ],
+    ] as const
+  ).map(([text, image, what]): Sample => ({
+    format: 'medrega',
+    text,
+    frame: plain(image),
+    expected: internVlBoxes(text, image),
+    source: `xmed-lab/MedRegA demo_data/data_file.jsonl (assistant turn for ${what}); evaluator_reg.py process_box: x/999·w, y/999·h`,
+  })),
+  {
+    format: 'medrega',
+    text: ASMV2_SCENE_GRAPH,
+    frame: BEETLE,
+    // Only <ref>…</ref><box> pairs are objects: boxes after <pred> are relations in extract_objects.
+    expected: internVlBoxes(ASMV2_SCENE_GRAPH, BEETLE.image),
+    source:
+      'OpenGVLab/all-seeing all-seeing-v2/scripts_asmv2/visualize_rec.py scene_graph_caption (ASMv2, the <ref>/<box> 0–999 syntax); its draw_box: x/999·w at a stated 640×480',
+  },
+  {
+    format: 'qwen2.5-vl',
+    text: '[19, 300, 154, 476]',
+    frame: plain({ width: 368, height: 434 }, { width: 364, height: 448 }),
+    // The cookbook's plot_bounding_boxes: x/input_width·width; y1 (476 > 448) leaves the image and is clipped.
+    expected: [{ label: '', x0: (19 / 364) * 368, y0: (300 / 448) * 434, x1: (154 / 364) * 368, y1: 434 }],
+    source: 'QwenLM/Qwen3-VL issue #1035 (Qwen2.5-VL-7B answer on a 368×434 image, smart_resize 364×448)',
+  },
+  {
+    format: 'qwen2.5-vl',
+    text: '<think>\nThe image shows a man standing on a concrete path next to a body of water, with a boat visible in the background.\n</think>\n<answer>{"bbox_2d": [368, 1, 475, 330], "label": "man wearing blue shirt and shorts"}</answer>',
+    frame: plain(BEETLE.image, { width: 644, height: 476 }),
+    expected: [
+      {
+        label: 'man wearing blue shirt and shorts',
+        x0: (368 / 644) * 640,
+        y0: (1 / 476) * 480,
+        x1: (475 / 644) * 640,
+        y1: (330 / 476) * 480,
+      },
+    ],
+    source:
+      'om-ai-lab/VLM-R1 issue #99 (a Qwen2.5-VL-3B R1 fine-tune’s answer, think shortened); cookbook rule at a stated 640×480 → 644×476',
   },
   {
     format: 'plain',
