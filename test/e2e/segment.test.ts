@@ -232,7 +232,8 @@ describe.each(['test-sam-tiny', 'test-litemedsam-tiny'])('%s: the GPU-resident p
 
 it('reads back only the low-res logits on WebGPU where the entry says its masks come from them', async () => {
   // test-sam-intensity's decoder, declared masksFromLowRes (as sam-vit-b is) through a routed
-  // model list: on WebGPU the mask is made from low_res_masks here; on WASM from its masks output.
+  // model list: on either backend the mask is made from low_res_masks here, the decoder told the
+  // image is 1 × 1.
   const run = (backend: 'webgpu' | 'wasm') =>
     segmentOnce({
       model: 'test-sam-intensity',

@@ -91,12 +91,19 @@ export interface InputData {
   dims: number[];
 }
 
-/** The frame the decoder works in: the image, or samexporter's fixed canvas (its orig_im_size). */
+/**
+ * The size the decoder is told the image has (its orig_im_size, the size of its `masks` output):
+ * the image; samexporter's fixed canvas; or 1 × 1 where the mask is made here from the low-res
+ * logits (masksFromLowRes): those do not depend on it, and the graph's own bilinear upsampling to
+ * the image, otherwise computed and never used, is a 60 MB float mask for a 4300 × 3500
+ * mammogram (on WASM 80 of a SAM ViT-B decoder's 180 ms a prompt there).
+ */
 export function decoderFrame(
-  model: Pick<SegmentationModel, 'preprocessing'>,
+  model: Pick<SegmentationModel, 'preprocessing' | 'masksFromLowRes'>,
   width: number,
   height: number,
 ): { width: number; height: number } {
+  if (model.masksFromLowRes) return { width: 1, height: 1 };
   const canvas = model.preprocessing.resize === 'canvas' ? model.preprocessing.canvas! : undefined;
   return canvas ? { width: canvas[1], height: canvas[0] } : { width, height };
 }
@@ -108,7 +115,10 @@ export function decoderFrame(
  * export requires: a prompt without one is refused).
  */
 export function decoderInputs(
-  model: Pick<SegmentationModel, 'name' | 'family' | 'inputSize' | 'preprocessing' | 'prompt' | 'decoder'>,
+  model: Pick<
+    SegmentationModel,
+    'name' | 'family' | 'inputSize' | 'preprocessing' | 'prompt' | 'decoder' | 'masksFromLowRes'
+  >,
   prompt: SegmentPrompt,
   width: number,
   height: number,

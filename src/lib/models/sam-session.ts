@@ -156,11 +156,11 @@ export class SamSession {
         x.type === 'int64' ? new ort.Tensor('int64', x.data, x.dims) : new ort.Tensor('float32', x.data, x.dims);
     }
     const post = this.model.postprocess;
-    // On WebGPU only the 256² low-res logits come back, not a full-size float mask (1 MiB for a
-    // 512² image, 60 MB for a mammogram): the decoder's own postprocessing is redone here
-    // (paddedLowResMask, checked against the exported graphs' `masks`).
+    // Where the entry allows it only the 256² low-res logits come back, not a full-size float mask
+    // (1 MiB for a 512² image, 60 MB for a mammogram): the decoder's own postprocessing is redone
+    // here (paddedLowResMask, checked against the exported graphs' `masks`).
     const bestIou = post?.mask === 'best-iou';
-    const fromLowRes = bestIou || (!!this.io && this.model.masksFromLowRes === true);
+    const fromLowRes = bestIou || this.model.masksFromLowRes === true;
     const lowResOnly = fromLowRes || (!canvas && post?.mask === 'low-res-token-0');
     const fetches = [lowResOnly ? undefined : d.masks, d.iou, d.lowResMasks].filter((n): n is string => !!n);
     const {
