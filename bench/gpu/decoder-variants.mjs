@@ -1,27 +1,77 @@
-// Which onnxruntime-web session setup runs a SAM prompt decoder fastest on WebGPU: measure.mjs
-// calls this (DECODER_VARIANTS=1) with an embedding the app's encoder left on the GPU. Each
+// Which onnxruntime-web session setup runs a SAM prompt decoder fastest, on WebGPU and on WASM:
+// measure.mjs calls these (DECODER_VARIANTS=1) with the embedding the app's encoder made. Each
 // variant is a fresh decoder session fed the same box prompts; a run is timed from its inputs
-// going up to its low-res logits and IoU being back in memory.
+// going in to its low-res logits and IoU being back in memory.
 import { stats, timed } from './timing.mjs';
+
+/** Times each variant's session on the same prompts and checks it gives the first one's logits. */
+async function compare(variants, runs) {
+  const rows = [];
+  let reference;
+  for (const [name, make] of variants) {
+    try {
+      const { session, run } = await make();
+      const check = await run(1);
+      const { median, p95 } = stats(await timed(runs, 20_000, (i) => run(Math.abs(i) % 2)));
+      reference ??= check;
+      let diff = 0;
+      for (let i = 0; i < reference.length; i++) diff = Math.max(diff, Math.abs(reference[i] - check[i]));
+      rows.push({ variant: name, median, p95, maxDiffVsFirst: diff });
+      await session.release();
+    } catch (error) {
+      rows.push({ variant: name, error: String(error).split('\n')[0].slice(0, 700) });
+    }
+  }
+  return rows;
+}
+
+/** CPU-held prompt tensors and embedding, the two small outputs read back by ORT. */
+async function plainSession({ ort, model, file, embedding, feedsFor }, options) {
+  const d = model.decoder;
+  const session = await ort.InferenceSession.create(file, options);
+  const run = async (i) => {
+    const out = await session.run({ ...feedsFor(i, ort.Tensor), [d.embeddings]: embedding }, [d.iou, d.lowResMasks]);
+    const low = await out[d.lowResMasks].getData();
+    for (const t of Object.values(out)) t.dispose();
+    return low;
+  };
+  return { session, run };
+}
+
+/**
+ * On WASM (the app's thread count, set by the engine): whether any session option narrows the
+ * gap to native CPU. Prompts at 1 × 1 (orig_im_size) as the engine feeds masksFromLowRes entries.
+ * @param {{ ort: any; model: any; file: Uint8Array; embedding: any; feedsFor: (i: number, T: any) => Record<string, any>; runs: number }} o
+ */
+export async function wasmDecoderVariants(o) {
+  const base = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+  return compare(
+    [
+      ['the app’s options', () => plainSession(o, base)],
+      ['graphOptimizationLevel basic', () => plainSession(o, { ...base, graphOptimizationLevel: 'basic' })],
+      ['graphOptimizationLevel extended', () => plainSession(o, { ...base, graphOptimizationLevel: 'extended' })],
+      ['enableCpuMemArena false', () => plainSession(o, { ...base, enableCpuMemArena: false })],
+      // The prompt's point count, the graphs' one free dimension (named N or num_points).
+      [
+        'freeDimensionOverrides: 2 prompt points',
+        () => plainSession(o, { ...base, freeDimensionOverrides: { N: 2, num_points: 2 } }),
+      ],
+      [
+        'intra-op threads not spinning',
+        () => plainSession(o, { ...base, extra: { session: { 'intra_op.allow_spinning': '0' } } }),
+      ],
+    ],
+    o.runs,
+  );
+}
 
 /** @param {{ ort: any; model: any; file: Uint8Array; embedding: any; feedsFor: (i: number, T: any) => Record<string, any>; runs: number }} o */
 export async function decoderVariants({ ort, model, file, embedding, feedsFor, runs }) {
   const device = await ort.env.webgpu.device;
   const d = model.decoder;
-  const wanted = [d.iou, d.lowResMasks];
   const base = { executionProviders: ['webgpu'], graphOptimizationLevel: 'all' };
 
-  /** CPU-held prompt tensors, the embedding in place, outputs read back by ORT. */
-  async function plain(options) {
-    const session = await ort.InferenceSession.create(file, options);
-    const run = async (i) => {
-      const out = await session.run({ ...feedsFor(i, ort.Tensor), [d.embeddings]: embedding }, wanted);
-      const low = await out[d.lowResMasks].getData();
-      for (const t of Object.values(out)) t.dispose();
-      return low;
-    };
-    return { session, run };
-  }
+  const plain = (options) => plainSession({ ort, model, file, embedding, feedsFor }, options);
 
   /**
    * Every input and output a GPU buffer of its own, reused run after run (ORT's IO binding): the
@@ -100,22 +150,5 @@ export async function decoderVariants({ ort, model, file, embedding, feedsFor, r
     ['IO binding: every input and output a GPU buffer', () => bound(false)],
     ['IO binding + enableGraphCapture', () => bound(true)],
   ];
-  const rows = [];
-  let reference;
-  for (const [name, make] of variants) {
-    try {
-      const { session, run } = await make();
-      const check = await run(1);
-      const { median, p95 } = stats(await timed(runs, 20_000, (i) => run(Math.abs(i) % 2)));
-      // The same prompt must give the same logits whichever way it ran.
-      reference ??= check;
-      let diff = 0;
-      for (let i = 0; i < reference.length; i++) diff = Math.max(diff, Math.abs(reference[i] - check[i]));
-      rows.push({ variant: name, median, p95, maxDiffVsFirst: diff });
-      await session.release();
-    } catch (error) {
-      rows.push({ variant: name, error: String(error).split('\n')[0].slice(0, 700) });
-    }
-  }
-  return rows;
+  return compare(variants, runs);
 }

@@ -242,11 +242,28 @@ async function runEngine(job, preference) {
       row.cpuFedError = String(error).split('\n')[0];
     }
   }
+  if (job.model.masksFromLowRes) {
+    // A mammogram-sized image: the mask made from the low-res logits, as the engine does for this
+    // entry, and from the decoder's own full-size `masks` (the entry without masksFromLowRes: the
+    // app before, on WASM), on the same embedding in the same run.
+    const [width, height] = [4300, 3500];
+    row.largeDecode = stats(await timed(decRuns, 20_000, () => session.decode(embedding, prompt(0), width, height)));
+    const graphMasks = await engine.SamSession.create({ ...job.model, masksFromLowRes: false }, files, backend);
+    try {
+      row.largeGraphMasksDecode = stats(
+        await timed(decRuns, 20_000, () => graphMasks.decode(embedding, prompt(0), width, height)),
+      );
+    } catch (error) {
+      row.largeGraphMasksError = String(error).split('\n')[0];
+    } finally {
+      await graphMasks.release();
+    }
+  }
   // The variants and the native reference feed SamOnnxModel/LiteMedSAM inputs.
   const samInputs = job.model.family !== 'transformers-sam';
-  if (onGpu && samInputs && env.DECODER_VARIANTS === '1') {
-    const { decoderVariants } = await import('./decoder-variants.mjs');
-    row.decoderVariants = await decoderVariants({
+  if (samInputs && env.DECODER_VARIANTS === '1') {
+    const { decoderVariants, wasmDecoderVariants } = await import('./decoder-variants.mjs');
+    row.decoderVariants = await (onGpu ? decoderVariants : wasmDecoderVariants)({
       ort,
       model: job.model,
       file: files.decoder,
@@ -358,6 +375,10 @@ for (const row of rows) {
     console.log(
       `| ${row.model} | of which preprocessing in JS (resize, normalise) | ${ms(row.preprocess.median)} | | |`,
     );
+  if (row.largeDecode)
+    console.log(
+      `| ${row.model} | same, a 4300 × 3500 image: mask from the low-res logits (now) / the decoder's full-size masks (before) | | ${ms(row.largeDecode.median)} / ${row.largeGraphMasksDecode ? ms(row.largeGraphMasksDecode.median) : `error: ${row.largeGraphMasksError}`} (medians) | |`,
+    );
   if (row.cpuFedDecode)
     console.log(
       `| ${row.model} | same, embedding uploaded per prompt (before) | | ${ms(row.cpuFedDecode.median)} / ${ms(row.cpuFedDecode.p95)} | |`,
@@ -382,8 +403,9 @@ if (gpuRows.length) {
   }
 }
 
-for (const row of gpuRows.filter((r) => r.decoderVariants)) {
-  console.log(`\nDecoder session variants, ${row.model} (WebGPU; max diff = low-res logits vs the first variant)`);
+for (const row of rows.filter((r) => r.decoderVariants)) {
+  const on = row.backend === 'webgpu' ? 'WebGPU' : `WASM, ${row.threads} threads`;
+  console.log(`\nDecoder session variants, ${row.model} (${on}; max diff = low-res logits vs the first variant)`);
   console.log('| variant | ms median / p95 | max diff |');
   console.log('|---|---|---|');
   for (const v of row.decoderVariants)
