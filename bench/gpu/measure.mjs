@@ -129,10 +129,12 @@ const manifest = JSON.parse(readFileSync(`${repo}models/manifest.json`, 'utf8'))
 const entry = (id) => manifest.find((m) => m.id === id);
 const unpinned = (m, id) => ({ ...m, id, files: m.files.map((f) => ({ ...f, size: null, sha256: null })) });
 const found = [
-  ...['test-sam-tiny', 'test-litemedsam-tiny', 'test-sam-intensity', 'test-sam-tjs'].map((id) => ({
-    model: entry(id),
-    dir: `${repo}models/${id}`,
-  })),
+  ...['test-sam-tiny', 'test-litemedsam-tiny', 'test-sam-intensity', 'test-sam-intensity-fp16', 'test-sam-tjs'].map(
+    (id) => ({
+      model: entry(id),
+      dir: `${repo}models/${id}`,
+    }),
+  ),
   ...[
     ['proxy-sam-vit-b', 'sam-vit-b'],
     ['proxy-litemedsam', 'litemedsam'],
@@ -276,6 +278,15 @@ async function runEngine(job, preference) {
       runs: decRuns,
     });
   }
+  if (onGpu && job.model.needsShaderF16) {
+    // float16 overflows where float32 does not (65504 at most): on a white image the fixture's
+    // does, and the engine must refuse the embedding rather than draw masks from it.
+    const white = { width: side, height: side, rgba: new Uint8ClampedArray(side * side * 4).fill(255) };
+    row.whiteImage = await session.encode(white).then(
+      (e) => (e.release(), 'encoded, no error'),
+      (error) => `error: ${String(error).split('\n')[0]}`,
+    );
+  }
   embedding.release();
   await session.release();
   return row;
@@ -329,6 +340,12 @@ const adapterInfo = adapter && {
 console.log(`adapter: ${adapterInfo ? JSON.stringify(adapterInfo) : `none — ${gpuWhy}; WebGPU rows skipped`}`);
 console.log(`onnxruntime-web ${ort.env.versions.web}, node ${process.version}, ${cpus} × ${os.cpus()[0]?.model}`);
 
+/** The engine's backends to run: BACKENDS, or WebGPU (where there is an adapter) and WASM. */
+function backendsFor(fp16) {
+  const all = env.BACKENDS?.split(',') ?? ['webgpu', 'wasm'];
+  return all.filter((b) => (b === 'webgpu' ? !!adapter : !fp16));
+}
+
 /** @type {any[]} */
 const rows = [];
 /** One line as each run ends, so a run cut short still says what it measured. */
@@ -339,7 +356,10 @@ const progress = (row) =>
       : `${row.model} on ${row.backend}: encoder ${ms(row.encode.median)} ms, decoder ${ms(row.decode.median)} ms (${row.reason ?? 'native'})`,
   );
 for (const job of jobs) {
-  const preferences = adapter ? (env.BACKENDS?.split(',') ?? ['webgpu', 'wasm']) : ['wasm'];
+  // An fp16 entry runs only on WebGPU with shader-f16: the app loads its stand-in elsewhere.
+  const fp16 = job.model.needsShaderF16;
+  const preferences = adapter?.features.has('shader-f16') || !fp16 ? backendsFor(fp16) : [];
+  if (!preferences.length) console.log(`${job.model.id}: skipped, no WebGPU adapter with shader-f16`);
   for (const preference of preferences) {
     try {
       rows.push(await runEngine(job, preference));
@@ -348,7 +368,8 @@ for (const job of jobs) {
     }
     progress(rows.at(-1));
   }
-  if (ortNode && job.model.family !== 'transformers-sam') progress(rows[rows.push(await runNative(job, ortNode)) - 1]);
+  if (ortNode && job.model.family !== 'transformers-sam' && !fp16)
+    progress(rows[rows.push(await runNative(job, ortNode)) - 1]);
 }
 
 console.log('\n| model | runtime | encoder ms median / p95 | decoder ms / prompt median / p95 | WebGPU vs CPU |');
@@ -365,7 +386,9 @@ for (const row of rows) {
     continue;
   }
   let check = '';
-  const cpu = rows.find((r) => r.model === row.model && r.backend === 'wasm' && !r.error);
+  // An fp16 entry against its stand-in's float32 weights on WASM, where that ran too.
+  const reference = entry(row.model)?.withoutShaderF16 ?? row.model;
+  const cpu = rows.find((r) => r.model === reference && r.backend === 'wasm' && !r.error);
   if (row.backend === 'webgpu' && cpu) {
     row.check = { embeddingRelError: relError(row.embedding, cpu.embedding), maskIoU: iou(row.mask, cpu.mask) };
     check = `embedding rel. error ${row.check.embeddingRelError.toExponential(1)}, mask IoU ${row.check.maskIoU.toFixed(4)}`;
@@ -380,6 +403,8 @@ for (const row of rows) {
     console.log(
       `| ${row.model} | of which preprocessing in JS (resize, normalise) | ${ms(row.preprocess.median)} | | |`,
     );
+  if (row.whiteImage)
+    console.log(`| ${row.model} | same, a white image (float16 overflows there) | ${row.whiteImage} | | |`);
   if (row.largeDecode)
     console.log(
       `| ${row.model} | same, a 4300 × 3500 image: mask from the low-res logits (now) / the decoder's full-size masks (before) | | ${ms(row.largeDecode.median)} / ${row.largeGraphMasksDecode ? ms(row.largeGraphMasksDecode.median) : `error: ${row.largeGraphMasksError}`} (medians) | |`,

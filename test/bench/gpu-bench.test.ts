@@ -4,18 +4,22 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+function bench(models: string): string {
+  return execFileSync('npm', ['run', '--silent', 'bench:gpu'], {
+    cwd: root,
+    env: { ...process.env, BENCH_MODELS: models, DEC_RUNS: '3' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 150_000,
+  });
+}
+
 // bench:gpu is what measures the engine on a GPU machine. Here it runs on lavapipe, Mesa's CPU
 // Vulkan driver (Mesa ≥ 24: .ci/run installs it from bookworm-backports), so the app's engine
 // runs on Dawn's WebGPU, on WASM and against onnxruntime-node in one run, as on a GPU.
 describe('npm run bench:gpu', () => {
   it('runs the app’s engine on Dawn and WASM: same embedding and mask, and a prompt moves only its own bytes', () => {
-    const out = execFileSync('npm', ['run', '--silent', 'bench:gpu'], {
-      cwd: root,
-      env: { ...process.env, BENCH_MODELS: 'test-litemedsam-tiny', DEC_RUNS: '3' },
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 150_000,
-    });
+    const out = bench('test-litemedsam-tiny');
     const adapter = out.match(/^adapter: (.*)$/m)?.[1];
     expect(adapter, 'no Dawn adapter: lavapipe from Mesa ≥ 24 is needed (.ci/run installs it)').toMatch(/^\{/);
     const wasm = out.match(
@@ -44,5 +48,22 @@ describe('npm run bench:gpu', () => {
     expect(dawnDown).toBeLessThan(engineDown! + 4096);
     // What Dawn sees go up besides the coordinates is ORT's per-kernel uniforms, not tensors.
     expect(dawnUp).toBeLessThan(64 * dispatches!);
+  }, 180_000);
+
+  it('runs an fp16 encoder where the adapter has shader-f16, and refuses an embedding float16 overflowed', () => {
+    const out = bench('test-sam-intensity,test-sam-intensity-fp16');
+    expect(out, 'lavapipe offers shader-f16').toMatch(/^adapter: .*"shaderF16":true/m);
+    // Against the float32 stand-in on WASM: float16's rounding, the same mask.
+    const fp16 = out.match(
+      /^\| test-sam-intensity-fp16 \| medlens engine, Dawn WebGPU \| .* \| embedding rel\. error ([\d.e+-]+), mask IoU ([\d.]+) \|$/m,
+    );
+    expect(fp16, out).not.toBeNull();
+    expect(Number(fp16![1])).toBeLessThan(1e-2);
+    expect(Number(fp16![2])).toBeGreaterThanOrEqual(0.99);
+    // Never run on WASM, where the app loads the stand-in instead.
+    expect(out).not.toMatch(/^\| test-sam-intensity-fp16 \| medlens engine, WASM/m);
+    expect(out).toMatch(
+      /^\| test-sam-intensity-fp16 \| same, a white image \(float16 overflows there\) \| error: .*overflowed float16 on this image: its image embedding holds NaN or infinite values \|/m,
+    );
   }, 180_000);
 });

@@ -65,6 +65,11 @@ export interface DecodedMask {
   transfer: Readonly<Transfer>;
 }
 
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
+  return true;
+}
+
 /**
  * An encoder and a prompt decoder of one SAM-family model in ONNX Runtime Web, with the tensor
  * names and preprocessing taken from the model's manifest entry.
@@ -128,6 +133,14 @@ export class SamSession {
     for (const [name, other] of Object.entries(outputs))
       if (name !== e.output && name !== e.positional) other.dispose();
     const kept = positional ? [tensor, positional] : [tensor];
+    if (this.model.needsShaderF16 && !allFinite((await tensor.getData()) as Float32Array)) {
+      kept.forEach((t) => t.dispose());
+      // float16 tops out at 65504: an activation past it becomes ∞, then NaN, and the masks
+      // built on it are wrong without any error from the runtime (as Gemma 3 in fp16).
+      throw new Error(
+        `${this.model.name} overflowed float16 on this image: its image embedding holds NaN or infinite values`,
+      );
+    }
     return {
       tensor,
       ...(positional ? { positional } : {}),
