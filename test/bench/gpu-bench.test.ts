@@ -50,9 +50,18 @@ describe('npm run bench:gpu', () => {
     expect(dawnUp).toBeLessThan(64 * dispatches!);
   }, 180_000);
 
-  it('runs an fp16 encoder where the adapter has shader-f16, and refuses an embedding float16 overflowed', () => {
+  it('makes the encoder input on the GPU, runs an fp16 encoder with shader-f16, refuses an overflowed embedding', () => {
     const out = bench('test-sam-intensity,test-sam-intensity-fp16');
     expect(out, 'lavapipe offers shader-f16').toMatch(/^adapter: .*"shaderF16":true/m);
+    // On WebGPU the encoder input is made by a shader (gpu-preprocess.ts), on WASM in JS
+    // (samEncoderInput): the same embedding and mask.
+    expect(out).toMatch(/^\| test-sam-intensity \| preprocessing in a shader /m);
+    const fp32 = out.match(
+      /^\| test-sam-intensity \| medlens engine, Dawn WebGPU \| .* \| embedding rel\. error ([\d.e+-]+), mask IoU ([\d.]+) \|$/m,
+    );
+    expect(fp32, out).not.toBeNull();
+    expect(Number(fp32![1])).toBeLessThan(1e-4);
+    expect(Number(fp32![2])).toBeGreaterThanOrEqual(0.99);
     // Against the float32 stand-in on WASM: float16's rounding, the same mask.
     const fp16 = out.match(
       /^\| test-sam-intensity-fp16 \| medlens engine, Dawn WebGPU \| .* \| embedding rel\. error ([\d.e+-]+), mask IoU ([\d.]+) \|$/m,

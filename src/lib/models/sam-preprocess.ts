@@ -8,8 +8,8 @@ export interface DisplayedImage {
 }
 
 /** ImageNet statistics on 0…255, from segment_anything/modeling/sam.py (pixel_mean, pixel_std). */
-const IMAGENET_MEAN = [123.675, 116.28, 103.53];
-const IMAGENET_STD = [58.395, 57.12, 57.375];
+export const IMAGENET_MEAN = [123.675, 116.28, 103.53];
+export const IMAGENET_STD = [58.395, 57.12, 57.375];
 
 /**
  * Size after ResizeLongestSide (segment_anything/utils/transforms.py get_preprocess_shape):

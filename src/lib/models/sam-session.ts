@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import type { BackendInfo } from './backend';
 import { DecoderIo, runInMemory, type DecoderRun } from './decoder-io';
+import { GpuEncoderInput, gpuPreprocessable } from './gpu-preprocess';
 import type { SegmentationModel } from './manifest';
 import { contractMismatch } from './sam-contract-check';
 import { canvasScale, encoderInputDims, resizedSize, samEncoderInput, type DisplayedImage } from './sam-preprocess';
@@ -81,6 +82,8 @@ export class SamSession {
     private decoder: ort.InferenceSession,
     /** On WebGPU: the decoder's own input buffers and the one readback of its outputs. */
     private io: DecoderIo | undefined,
+    /** On WebGPU, for entries whose preprocessing the GPU can do: the encoder input made there. */
+    private gpuInput: GpuEncoderInput | undefined,
   ) {}
 
   static async create(
@@ -115,16 +118,30 @@ export class SamSession {
       });
       const mismatch = contractMismatch(model, encoder.inputMetadata, decoder.inputMetadata);
       if (mismatch) throw new Error(`${model.name}: ${mismatch}. Its manifest entry does not describe this export.`);
-      return new SamSession(model, encoder, decoder, onGpu ? new DecoderIo(await ort.env.webgpu.device) : undefined);
+      const device = onGpu ? await ort.env.webgpu.device : undefined;
+      return new SamSession(
+        model,
+        encoder,
+        decoder,
+        device && new DecoderIo(device),
+        device && gpuPreprocessable(model) ? await GpuEncoderInput.create(device, model) : undefined,
+      );
     } catch (error) {
       await Promise.all([encoder.release(), decoder?.release()]);
       throw error;
     }
   }
 
+  /** Whether the encoder input is made on the GPU (gpu-preprocess.ts) rather than in JS. */
+  get preprocessesOnGpu(): boolean {
+    return this.gpuInput !== undefined;
+  }
+
   async encode(image: DisplayedImage): Promise<Embedding> {
     const e = this.model.encoder;
-    const input = new ort.Tensor('float32', samEncoderInput(image, this.model), encoderInputDims(this.model));
+    const input =
+      this.gpuInput?.tensorFor(image) ??
+      new ort.Tensor('float32', samEncoderInput(image, this.model), encoderInputDims(this.model));
     const outputs = await this.encoder.run({ [e.input]: input });
     const tensor = outputs[e.output];
     const positional = e.positional ? outputs[e.positional] : undefined;
@@ -214,6 +231,7 @@ export class SamSession {
 
   async release(): Promise<void> {
     this.io?.destroy();
+    this.gpuInput?.destroy();
     await Promise.all([this.encoder.release(), this.decoder.release()]);
   }
 }
