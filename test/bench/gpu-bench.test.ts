@@ -34,6 +34,8 @@ describe('npm run bench:gpu', () => {
     expect(gpu, out).not.toBeNull();
     expect(Number(gpu![1])).toBeLessThan(1e-4);
     expect(Number(gpu![2])).toBeGreaterThanOrEqual(0.99);
+    // Its min-max statistics made by the shaders (gpu-preprocess.ts), WASM's in JS.
+    expect(out).toMatch(/^\| test-litemedsam-tiny \| preprocessing in a shader /m);
     // Per prompt, as Dawn sees it and as the engine counts it: the next box's 16 bytes of
     // coordinates go up (the embedding and the other inputs are already there), the low-res
     // logits, IoU and this fixture's full-size mask come back, and the decoder's kernels run.
