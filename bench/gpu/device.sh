@@ -36,7 +36,8 @@ if [ "${SKIP_NATIVE:-}" != 1 ]; then
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print('native ORT CPU, 4 threads:', {k: (v.get('encoder', {}).get('median'), v.get('decoder', {}).get('median')) for k, v in d.get('ort', {}).items()}, d.get('errors'))" "$OUT/native4/native.json"
 fi
 
-cp "$root/bench/.cache/gpu/engine.mjs" "$root/bench/gpu/measure.mjs" "$root/bench/gpu/decoder-variants.mjs" "$root/bench/gpu/timing.mjs" "$rt/"
+cp "$root/bench/.cache/gpu/engine.mjs" "$root/bench/gpu/measure.mjs" "$root/bench/gpu/decoder-variants.mjs" "$root/bench/gpu/timing.mjs" \
+  "$root/bench/gpu/dawn.mjs" "$rt/"
 smi=""
 if command -v nvidia-smi >/dev/null; then
   nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader,nounits -lms 250 >"$OUT/smi.csv" &
