@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import type { SegmentationModel } from './manifest';
-import { IMAGENET_MEAN, IMAGENET_STD, inputFrameSize, type DisplayedImage } from './sam-preprocess';
+import { IMAGENET_MEAN, IMAGENET_STD, inputFrameSize, shrinks, type DisplayedImage } from './sam-preprocess';
 
 /**
  * samEncoderInput's resize, normalisation and padding as compute shaders (same formulas, in
@@ -187,7 +187,7 @@ export class GpuEncoderInput {
     const { width: w, height: h } = inputFrameSize(image.width, image.height, this.model);
     const minMax = this.model.preprocessing.normalize === 'min-max';
     const params = new ArrayBuffer(64);
-    const area = image.width >= w && image.height >= h;
+    const area = shrinks(image, w, h);
     new Uint32Array(params, 0, 7).set([image.width, image.height, w, h, size, area ? 1 : 0, minMax ? 1 : 0]);
     new Float32Array(params, 32, 8).set([...IMAGENET_MEAN, 0, ...IMAGENET_STD, 0]);
     const rgba = image.rgba;

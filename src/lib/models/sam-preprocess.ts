@@ -27,7 +27,12 @@ export function resizedSize(width: number, height: number, target: number): { wi
  * uses), bilinear when enlarging. Returns interleaved RGB floats on 0…255.
  */
 export function resizeRgb(image: DisplayedImage, w: number, h: number): Float32Array {
-  return image.width >= w && image.height >= h ? areaResize(image, w, h) : bilinearResize(image, w, h);
+  return shrinks(image, w, h) ? areaResize(image, w, h) : bilinearResize(image, w, h);
+}
+
+/** Whether resizing to (w, h) averages areas (no side grows) rather than interpolating. */
+export function shrinks(image: { width: number; height: number }, w: number, h: number): boolean {
+  return image.width >= w && image.height >= h;
 }
 
 function areaResize(image: DisplayedImage, w: number, h: number): Float32Array {
