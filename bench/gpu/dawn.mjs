@@ -3,7 +3,21 @@
 import os from 'node:os';
 
 /** GPU traffic, counted where Dawn sees it (independent of the engine's own count). */
-export const gpuCount = { dispatches: 0, written: 0, mappedForRead: 0 };
+const gpuCount = { dispatches: 0, written: 0, mappedForRead: 0 };
+
+/**
+ * Runs `run` and returns its result with what Dawn counted meanwhile.
+ * @template T
+ * @param {() => Promise<T>} run
+ * @returns {Promise<{ result: T; counts: typeof gpuCount }>}
+ */
+export async function counted(run) {
+  const before = { ...gpuCount };
+  const result = await run();
+  const counts = { dispatches: 0, written: 0, mappedForRead: 0 };
+  for (const k of /** @type {(keyof typeof gpuCount)[]} */ (Object.keys(counts))) counts[k] = gpuCount[k] - before[k];
+  return { result, counts };
+}
 
 /**
  * Installs Dawn's WebGPU globals and a navigator whose gpu is Dawn (over Vulkan by default).

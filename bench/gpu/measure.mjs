@@ -16,7 +16,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { gpuCount, installDawn } from './dawn.mjs';
+import { counted, installDawn } from './dawn.mjs';
 import { stats, timed } from './timing.mjs';
 
 const env = process.env;
@@ -136,16 +136,14 @@ async function runEngine(job, preference) {
   });
   // One more encode, counted: what it writes to the GPU (the image as RGBA bytes where the GPU
   // makes the encoder input, else the float input tensor).
-  const encodeBefore = { ...gpuCount };
   embedding.release();
-  embedding = await session.encode(image);
-  const encodeWritten = gpuCount.written - encodeBefore.written;
+  const encoded = await counted(() => session.encode(image));
+  embedding = encoded.result;
+  const encodeWritten = encoded.counts.written;
   const gpuPrep = session.preprocessesOnGpu;
   const preprocessMs = await timed(5, 5_000, () => engine.samEncoderInput(image, job.model));
   const decodeMs = await timed(decRuns, 20_000, () => session.decode(embedding, prompt(0), side, side));
-  const before = { ...gpuCount };
-  const last = await session.decode(embedding, prompt(1), side, side);
-  const perPrompt = Object.fromEntries(Object.keys(gpuCount).map((k) => [k, gpuCount[k] - before[k]]));
+  const { result: last, counts: perPrompt } = await counted(() => session.decode(embedding, prompt(1), side, side));
   const embeddingData = new Float32Array(await embedding.tensor.getData());
   const row = {
     model: job.model.id,
@@ -179,9 +177,7 @@ async function runEngine(job, preference) {
     };
     try {
       row.cpuFedDecode = stats(await timed(decRuns, 20_000, () => runPlain(0)));
-      const fedBefore = { ...gpuCount };
-      await runPlain(1);
-      row.cpuFedPerPrompt = Object.fromEntries(Object.keys(gpuCount).map((k) => [k, gpuCount[k] - fedBefore[k]]));
+      row.cpuFedPerPrompt = (await counted(() => runPlain(1))).counts;
     } catch (error) {
       row.cpuFedError = String(error).split('\n')[0];
     } finally {
@@ -280,10 +276,15 @@ const adapterInfo = adapter && {
 console.log(`adapter: ${adapterInfo ? JSON.stringify(adapterInfo) : `none — ${gpuWhy}; WebGPU rows skipped`}`);
 console.log(`onnxruntime-web ${ort.env.versions.web}, node ${process.version}, ${cpus} × ${os.cpus()[0]?.model}`);
 
-/** The engine's backends to run: BACKENDS, or WebGPU (where there is an adapter) and WASM. */
-function backendsFor(fp16) {
+/**
+ * The engine's backends to run `model` on: of BACKENDS (default webgpu,wasm), WebGPU where there
+ * is an adapter (with shader-f16 for an fp16 entry), WASM except for an fp16 entry (the app loads
+ * its stand-in there).
+ */
+function backendsFor(model) {
   const all = env.BACKENDS?.split(',') ?? ['webgpu', 'wasm'];
-  return all.filter((b) => (b === 'webgpu' ? !!adapter : !fp16));
+  const fp16 = model.needsShaderF16;
+  return all.filter((b) => (b === 'webgpu' ? !!adapter && (!fp16 || adapter.features.has('shader-f16')) : !fp16));
 }
 
 /** @type {any[]} */
@@ -296,10 +297,8 @@ const progress = (row) =>
       : `${row.model} on ${row.backend}: encoder ${ms(row.encode.median)} ms, decoder ${ms(row.decode.median)} ms (${row.reason ?? 'native'})`,
   );
 for (const job of jobs) {
-  // An fp16 entry runs only on WebGPU with shader-f16: the app loads its stand-in elsewhere.
-  const fp16 = job.model.needsShaderF16;
-  const preferences = adapter?.features.has('shader-f16') || !fp16 ? backendsFor(fp16) : [];
-  if (!preferences.length) console.log(`${job.model.id}: skipped, no WebGPU adapter with shader-f16`);
+  const preferences = backendsFor(job.model);
+  if (!preferences.length) console.log(`${job.model.id}: skipped, no backend here runs it`);
   for (const preference of preferences) {
     try {
       rows.push(await runEngine(job, preference));
@@ -308,7 +307,7 @@ for (const job of jobs) {
     }
     progress(rows.at(-1));
   }
-  if (ortNode && job.model.family !== 'transformers-sam' && !fp16)
+  if (ortNode && job.model.family !== 'transformers-sam' && !job.model.needsShaderF16)
     progress(rows[rows.push(await runNative(job, ortNode)) - 1]);
 }
 
