@@ -150,25 +150,63 @@ describe('a box the fixture finds in the image lands on it, in each family’s c
     expect(Math.abs(box!.y1 - blob.y1)).toBeLessThanOrEqual(0.02 * 160);
   };
 
-  for (const id of ['test-vlm-blob-medgemma', 'test-vlm-blob-fraction', 'test-vlm-blob-pixels']) {
-    it(id, async () => {
+  // The Gemma 3 fixtures echo the four characters after the question's first '"' as the label;
+  // Florence-2's, the last four of its task prompt (the phrase to ground).
+  const cases = [
+    ['test-vlm-blob-medgemma', 'Where is the "mass"?'],
+    ['test-vlm-blob-fraction', 'Where is the "mass"?'],
+    ['test-vlm-blob-pixels', 'Where is the "mass"?'],
+    ['test-florence2-blob', '<CAPTION_TO_PHRASE_GROUNDING>mass'],
+  ];
+  for (const [id, question] of cases) {
+    it(id!, async () => {
       const model = models.find((m) => m.id === id) as VlmModel;
       await api.load(model, server.baseUrl, 'auto', () => {});
-      // The fixture echoes the four characters after the question's first '"' as the label.
-      const question = 'Where is the "mass"?';
       const streamed: StreamedAnswer[] = [];
-      const result = await api.generate({ image: wide(), system: model.systemPrompt, history: [], question }, (a) =>
-        streamed.push(a),
+      const result = await api.generate(
+        { image: wide(), system: model.systemPrompt, history: [], question: question! },
+        (a) => streamed.push(a),
       );
-      const [box] = answerBoxes(model, result, { width: 320, height: 160 }, question);
+      const [box] = answerBoxes(model, result, { width: 320, height: 160 }, question!);
       within2Percent(box);
       expect(box!.label).toBe('mass');
       // Streamed answers draw the same box once it is complete.
-      expect(answerBoxes(model, streamed.at(-1)!, { width: 320, height: 160 }, question)).toEqual([box]);
+      expect(answerBoxes(model, streamed.at(-1)!, { width: 320, height: 160 }, question!)).toEqual([box]);
       // Read under the other padding assumption, the same answer misses by more than 2%.
       const other = model.imagePadding === 'none' ? 'centre-square' : 'none';
-      const [wrong] = answerBoxes({ ...model, imagePadding: other }, result, { width: 320, height: 160 }, question);
+      const [wrong] = answerBoxes({ ...model, imagePadding: other }, result, { width: 320, height: 160 }, question!);
       expect(() => within2Percent(wrong)).toThrow();
     });
   }
+
+  it('Florence-2 gets the task alone, as its processor words it, and its <loc_N> tokens are kept for the parser', async () => {
+    const model = models.find((m) => m.id === 'test-florence2-blob') as VlmModel;
+    await api.load(model, server.baseUrl, 'auto', () => {});
+    const streamed: StreamedAnswer[] = [];
+    const result = await api.generate(
+      {
+        image: wide(),
+        system: 'A system prompt Florence-2 never sees.',
+        history: [
+          { role: 'user', text: '<CAPTION>' },
+          { role: 'assistant', text: 'an earlier answer' },
+        ],
+        question: '<CAPTION_TO_PHRASE_GROUNDING>mass',
+      },
+      (a) => streamed.push(a),
+    );
+    // processing_florence2's task table, through the processor: no system prompt, no history.
+    expect(result.prompt).toBe('Locate the phrases in the caption: mass');
+    // <s> forced by the generation config (forced_bos_token_id), four bins, </s>: every token
+    // kept in `raw`; the bins are special tokens, so the text a user reads is the label.
+    expect(result.raw).toMatch(/^<s>mass(<loc_\d+>){4}<\/s>$/);
+    expect(result.text).toBe('mass');
+    // Bins of the 128² stretched input, floor(edge · 1000 / 128): x 120…200 of 320 → 375…625.
+    expect([...result.raw.matchAll(/<loc_(\d+)>/g)].map((m) => Number(m[1]))).toEqual([375, 312, 625, 625]);
+    const boxes = streamed.map((a) =>
+      answerBoxes(model, a, { width: 320, height: 160 }, '<CAPTION_TO_PHRASE_GROUNDING>mass'),
+    );
+    expect(boxes[0]).toEqual([]);
+    expect(boxes.at(-1)).toHaveLength(1);
+  });
 });

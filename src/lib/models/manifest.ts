@@ -134,12 +134,24 @@ export interface VlmModel {
   thirdParty?: string;
   /** The system prompt offered by default; the user can edit it. */
   systemPrompt: string;
+  /**
+   * A model prompted with task tokens, not a conversation (Florence-2): the tasks offered, each a
+   * button whose prompt may hold `{finding}`. The question is sent alone, as the task: no chat
+   * template, no system prompt, no earlier turns (its processor maps the token to its prompt).
+   */
+  tasks?: VlmTask[];
   files: ModelFile[];
   /** Model hub repository, for the explicit "download from the hub" action. */
   hub?: string;
   source?: string;
   licence: string;
   citation: string;
+}
+
+export interface VlmTask {
+  label: string;
+  /** The task token, then its text input where it takes one: `<CAPTION_TO_PHRASE_GROUNDING>{finding}`. */
+  prompt: string;
 }
 
 export type ModelEntry = SegmentationModel | VlmModel;
@@ -233,6 +245,17 @@ function checkEntry(raw: unknown, index: number): ModelEntry {
       fail(at, 'imagePadding must be centre-square or none');
     }
     if (!Array.isArray(m.dtypes) || m.dtypes.length === 0) fail(at, 'a VLM entry needs dtypes');
+    const tasks = m.tasks as unknown[] | undefined;
+    if (
+      tasks !== undefined &&
+      !(
+        Array.isArray(tasks) &&
+        tasks.length > 0 &&
+        tasks.every((t) => isString((t as VlmTask).label) && /^<[A-Z_]+>/.test(String((t as VlmTask).prompt)))
+      )
+    ) {
+      fail(at, 'tasks must list { label, prompt } with each prompt starting with its task token');
+    }
     return m as unknown as VlmModel;
   }
   if (m.task !== 'segmentation') fail(at, `task ${String(m.task)} is not "segmentation" or "vlm"`);

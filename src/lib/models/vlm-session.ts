@@ -202,12 +202,55 @@ export class VlmSession {
    * Answers `question` about the displayed image, after the earlier turns; `onText` receives
    * the answer as it streams. `stop()` ends generation early (not an error). The image is
    * prepared as the manifest says the family was evaluated (centred on a square for MedGemma).
+   * A task-prompted model (Florence-2) gets the question alone: no system prompt, no history.
    */
   async generate(
     { image, system, history, question }: GenerateRequest,
     onText: (answer: StreamedAnswer) => void,
   ): Promise<GenerateResult> {
     this.#stopper.reset();
+    const prepared = padImage(image, this.model.imagePadding);
+    const pixels = new RawImage(new Uint8ClampedArray(prepared.rgba), prepared.width, prepared.height, 4).rgb();
+    const { prompt, inputs } = this.model.tasks
+      ? await this.#taskInputs(pixels, question)
+      : await this.#chatInputs(pixels, { system, history, question });
+    const input = processedSize(inputs);
+    const start = performance.now();
+    let firstTokenMs = 0;
+    let tokens = 0;
+    let answer = { raw: '', text: '' };
+    const streamer = answerStreamer(this.processor.tokenizer!, {
+      onAnswer: (streamed) => {
+        answer = streamed;
+        onText({ ...streamed, input });
+      },
+      onToken: () => {
+        if (tokens++ === 0) firstTokenMs = performance.now() - start;
+      },
+    });
+    await this.network.generate({
+      ...inputs,
+      max_new_tokens: 512,
+      // Greedy, one sequence, streamed: Florence-2's generation config asks for 3 beams.
+      do_sample: false,
+      num_beams: 1,
+      streamer,
+      stopping_criteria: this.#stopper,
+      logits_processor: [new LogitsGuard(`${displayName(this.model)} (${this.device}, ${this.dtype})`, this.#advice())],
+    } as never);
+    return {
+      ...answer,
+      input,
+      prompt,
+      tokens,
+      ms: performance.now() - start,
+      firstTokenMs,
+      stopped: this.#stopper.interrupted,
+    };
+  }
+
+  /** A conversation: the chat template over the earlier turns, the image in the first. */
+  async #chatInputs(pixels: RawImage, { system, history, question }: Omit<GenerateRequest, 'image'>) {
     // An earlier answer as the model wrote it (box markers kept), less its end-of-turn token(s).
     const trailing = new RegExp(`(?:${anySpecial(this.processor.tokenizer!.all_special_tokens)}|\\s)+$`);
     const messages = [
@@ -228,40 +271,18 @@ export class VlmSession {
         : [{ type: 'text', text: question }],
     });
     const prompt = this.processor.apply_chat_template(messages as never, { add_generation_prompt: true }) as string;
-    const prepared = padImage(image, this.model.imagePadding);
-    const pixels = new RawImage(new Uint8ClampedArray(prepared.rgba), prepared.width, prepared.height, 4).rgb();
-    const inputs = await this.processor(prompt, pixels);
-    const input = processedSize(inputs);
-    const start = performance.now();
-    let firstTokenMs = 0;
-    let tokens = 0;
-    let answer = { raw: '', text: '' };
-    const streamer = answerStreamer(this.processor.tokenizer!, {
-      onAnswer: (streamed) => {
-        answer = streamed;
-        onText({ ...streamed, input });
-      },
-      onToken: () => {
-        if (tokens++ === 0) firstTokenMs = performance.now() - start;
-      },
-    });
-    await this.network.generate({
-      ...inputs,
-      max_new_tokens: 512,
-      do_sample: false,
-      streamer,
-      stopping_criteria: this.#stopper,
-      logits_processor: [new LogitsGuard(`${displayName(this.model)} (${this.device}, ${this.dtype})`, this.#advice())],
-    } as never);
-    return {
-      ...answer,
-      input,
-      prompt,
-      tokens,
-      ms: performance.now() - start,
-      firstTokenMs,
-      stopped: this.#stopper.interrupted,
-    };
+    return { prompt, inputs: await this.processor(prompt, pixels) };
+  }
+
+  /**
+   * A task (Florence-2): the question is the task token and its input, which the processor
+   * turns into the model's prompt (its construct_prompts); nothing else is sent.
+   */
+  async #taskInputs(pixels: RawImage, question: string) {
+    const processor = this.processor as Processor & { construct_prompts(text: string): string[] };
+    const [prompt = question] = processor.construct_prompts(question);
+    // Florence2Processor takes the images first (processing_florence2.js).
+    return { prompt, inputs: await this.processor(pixels, question) };
   }
 
   /** What to try when this model's logits turn to garbage: the dtypes that compute in fp32, or WASM. */
