@@ -132,6 +132,16 @@ const SAMPLES: Sample[] = [
     expected: [{ label: 'cat', x0: 0, y0: 0, x1: (1022 / 1024) * 224, y1: (1022 / 1024) * 224 }],
     source: 'paligemma-3b-mix-224 answer to "detect cat", asserted in modelscope/ms-swift’s model tests',
   },
+  {
+    // Decoded with the prompt, as the test asserts it; extract_objs rounds to whole pixels.
+    format: 'paligemma',
+    text: 'detect shoe\n<loc0051><loc0309><loc0708><loc0646> shoe',
+    frame: plain({ width: 224, height: 224 }),
+    expected: [{ label: 'shoe', x0: 68, y0: 11, x1: 141, y1: 155 }],
+    tolerance: 0.5,
+    source:
+      'paligemma-3b-pt-224 answer to "detect shoe", asserted in huggingface/transformers tests/models/paligemma/test_modeling_paligemma.py (test_integration_detection_bug); big_vision extract_objs(…, 224, 224)',
+  },
   ...[
     ['(536,509),(588,602)', 'QwenLM/Qwen-VL README (model.chat, second turn)'],
     ['(529,504),(587,610)', 'a Qwen-VL-Chat-Int4 example script printing the same turn'],
