@@ -156,6 +156,7 @@ describe('a box the fixture finds in the image lands on it, in each family’s c
     ['test-vlm-blob-medgemma', 'Where is the "mass"?'],
     ['test-vlm-blob-fraction', 'Where is the "mass"?'],
     ['test-vlm-blob-pixels', 'Where is the "mass"?'],
+    ['test-vlm-blob-qwen25', 'Where is the "mass"?'],
     ['test-florence2-blob', '<CAPTION_TO_PHRASE_GROUNDING>mass'],
   ];
   for (const [id, question] of cases) {
@@ -178,6 +179,26 @@ describe('a box the fixture finds in the image lands on it, in each family’s c
       expect(() => within2Percent(wrong)).toThrow();
     });
   }
+
+  it('Qwen2.5-VL answers in pixels of the size its loaded processor resized to, not of a fixed budget', async () => {
+    const model = models.find((m) => m.id === 'test-vlm-blob-qwen25') as VlmModel;
+    await api.load(model, server.baseUrl, 'auto', () => {});
+    const result = await api.generate(
+      { image: wide(), system: model.systemPrompt, history: [], question: 'Where is the "mass"?' },
+      () => {},
+    );
+    // smart_resize(160, 320) with the fixture's min_pixels (95,000): enlarged to 224 × 448, in
+    // multiples of 28 (qwen_vl_utils / transformers.js image_processors_utils.js).
+    expect(result.input).toEqual({ width: 448, height: 224 });
+    expect(result.raw).toBe('{"bbox_2d": [168, 70, 280, 140], "label": "mass"}<|im_end|>');
+    // Read as pixels of the image itself (as if nothing were resized), the same answer misses; with
+    // no resized size at all, nothing is drawn rather than guessed.
+    const image = { width: 320, height: 160 };
+    const [asIfOriginal] = answerBoxes(model, { raw: result.raw, input: image }, image, 'mass');
+    expect(asIfOriginal).toBeDefined();
+    expect(() => within2Percent(asIfOriginal)).toThrow();
+    expect(answerBoxes(model, { raw: result.raw }, image, 'mass')).toEqual([]);
+  });
 
   it('Florence-2 gets the task alone, as its processor words it, and its <loc_N> tokens are kept for the parser', async () => {
     const model = models.find((m) => m.id === 'test-florence2-blob') as VlmModel;
