@@ -127,14 +127,18 @@ it('offers a task-prompted model its tasks, and draws its <loc_N> box on WebGPU'
   await page.getByRole('button', { name: 'Locate' }).click();
   // The fixture labels its box with the last four characters of the task prompt the processor
   // built from <CAPTION_TO_PHRASE_GROUNDING>lung, and answers with four bins: only the label
-  // is text a user reads.
-  const lungBox = () =>
-    page.evaluate(() => window.medlens.overlay.list().find((o) => o.kind === 'box' && o.label === 'lung'));
-  await expect.poll(lungBox, SLOW).toBeDefined();
-  const box = await lungBox();
-  expect(await page.getByTestId('ask-chat').textContent()).toMatch(
-    /lung\s*Segment this: lung\s*Florence-2-architecture fixture .*\(test model, random weights\) — not a diagnosis\./,
+  // is text a user reads. The box is drawn while the answer streams; the finished turn, with
+  // its "Segment this", is what this waits for.
+  const chat = page.getByTestId('ask-chat');
+  await expect
+    .poll(() => chat.textContent(), SLOW)
+    .toMatch(
+      /<CAPTION_TO_PHRASE_GROUNDING>lung\s*lung\s*Segment this: lung\s*Florence-2-architecture fixture .*\(test model, random weights\) — not a diagnosis\./,
+    );
+  const box = await page.evaluate(() =>
+    window.medlens.overlay.list().find((o) => o.kind === 'box' && o.label === 'lung'),
   );
+  expect(box).toBeDefined();
   expect(await page.getByTestId('ask-backend').textContent()).toMatch(/^WebGPU · fp32/);
   const { x0, y0, x1, y1 } = box as { x0: number; y0: number; x1: number; y1: number };
   expect(0 <= x0 && x0 < x1 && x1 <= 512 && 0 <= y0 && y0 < y1 && y1 <= 512).toBe(true);
