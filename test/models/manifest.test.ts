@@ -104,7 +104,7 @@ it("tells the user each entry's size, licence and whether it can be downloaded, 
 
 it('pins the VLM entries a user can download to a commit, one file list per weight variant', () => {
   const all = parseManifest(json);
-  for (const id of ['smolvlm-256m-instruct', 'qwen2-vl-2b-instruct']) {
+  for (const id of ['smolvlm-256m-instruct', 'qwen2-vl-2b-instruct', 'florence-2-base-ft']) {
     const model = all.find((m) => m.id === id)!;
     expect(
       model.files.every((f) => /\/resolve\/[0-9a-f]{40}\//.test(f.url ?? '')),
@@ -116,6 +116,28 @@ it('pins the VLM entries a user can download to a commit, one file list per weig
     'https://huggingface.co/HuggingFaceTB/SmolVLM-256M-Instruct/resolve/acc054744d60adea9d88214dab6e2219e6e512a7/chat_template.json',
   );
   expect(smol.files.map((f) => f.name)).not.toContain('chat_template.jinja');
+  // Florence-2 in its four-graph layout, prompted with task tokens (no chat template).
+  const florence = all.find((m) => m.id === 'florence-2-base-ft')!;
+  expect(florence.files.filter((f) => f.name.startsWith('onnx/')).map((f) => f.name)).toEqual([
+    'onnx/vision_encoder.onnx',
+    'onnx/embed_tokens.onnx',
+    'onnx/encoder_model.onnx',
+    'onnx/decoder_model_merged.onnx',
+  ]);
+  expect(florence.task === 'vlm' && florence.tasks?.map((t) => t.prompt)).toContain(
+    '<CAPTION_TO_PHRASE_GROUNDING>{finding}',
+  );
+});
+
+it('refuses task lists whose prompts do not start with a task token', () => {
+  const entry = json.models.find((m: { id: string }) => m.id === 'test-florence2-blob');
+  expect(() =>
+    parseManifest({ models: [{ ...entry, tasks: [{ label: 'Locate', prompt: 'find {finding}' }] }] }),
+  ).toThrow(/models\[0\].*tasks must list \{ label, prompt \}/);
+  expect(() => parseManifest({ models: [{ ...entry, tasks: [] }] })).toThrow(/tasks must list/);
+  expect(parseManifest({ models: [entry] })[0]).toMatchObject({
+    tasks: expect.arrayContaining([{ label: 'Detect', prompt: '<OD>' }]),
+  });
 });
 
 it('refuses a file of 2 GiB or more: such weights must come as external-data shards', () => {
